@@ -1,0 +1,52 @@
+package io.impflow.model.artifact;
+
+import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.Standardization;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code manifest.json} of a model artifact: what the model is, how inputs are standardized, how it is
+ * calibrated, where it came from, and the layout of the parameter file.
+ *
+ * @param formatVersion artifact format version ({@link ModelArtifact#FORMAT_VERSION} when written by this build)
+ * @param version the artifact's version id (derived from its content)
+ * @param createdAt ISO-8601 instant of writing
+ * @param spec the architecture
+ * @param featureNames names of the d features, in column order
+ * @param standardization train mean and scale per feature
+ * @param calibration threshold and quantile table, or null when not calibrated
+ * @param provenance free-form training provenance (data hash, config, seed, versions)
+ * @param parameterFile name of the parameter file in the artifact directory
+ * @param tensors the tensors stored in the parameter file, in order
+ * @param lipschitzBounds per residual MLP, the guaranteed bound Π σ_max(W_l) computed exactly at export
+ */
+public record Manifest(int formatVersion, String version, String createdAt, FlowSpec spec, List<String> featureNames,
+                       Standardization standardization, Calibration calibration, Map<String, Object> provenance,
+                       String parameterFile, List<TensorEntry> tensors, Map<String, Double> lipschitzBounds) {
+
+    /**
+     * One tensor of the parameter file: its name and shape; data are big-endian float64 in row-major order,
+     * tensors stored back to back in manifest order.
+     *
+     * @param name parameter name, e.g. {@code block0.gz.linear1.weight}
+     * @param shape dimensions
+     */
+    public record TensorEntry(String name, long[] shape) {
+        /** Number of elements. */
+        public long elementCount() {
+            long n = 1;
+            for (long s : shape) {
+                n *= s;
+            }
+            return n;
+        }
+    }
+
+    /** Returns a copy with another calibration (the version id is left to the writer). */
+    public Manifest withCalibration(Calibration newCalibration) {
+        return new Manifest(formatVersion, version, createdAt, spec, featureNames, standardization, newCalibration,
+                provenance, parameterFile, tensors, lipschitzBounds);
+    }
+}
