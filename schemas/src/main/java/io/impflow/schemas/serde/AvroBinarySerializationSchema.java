@@ -1,0 +1,18 @@
+package io.impflow.schemas.serde;
+
+import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Flink serialization schema writing generated Avro records as plain binary with no header.
+ *
+ * @param <T> the generated record class
+ */
+public final class AvroBinarySerializationSchema<T extends SpecificRecord> extends CodecSerializationSchema<T> {
+  private static final long serialVersionUID = 1L;
+
+  /** A schema for the given record class. */
+  public AvroBinarySerializationSchema(Class<T> recordClass) {
+    super(Objects.requireNonNull(recordClass, "recordClass"), (type, configs) -> PlainBinaryCodec.forSpecific(type));
+  }
+}
