@@ -1,0 +1,169 @@
+package io.impflow.job;
+
+import io.impflow.job.config.JobConfig;
+import io.impflow.job.config.JobConfigException;
+import io.impflow.job.decode.DecodeAndValidate;
+import io.impflow.job.decode.FeatureRecord;
+import io.impflow.job.decode.InputSpec;
+import io.impflow.job.decode.RawRecord;
+import io.impflow.job.scoring.MicroBatchScoringOperator;
+import io.impflow.job.scoring.ScoringSettings;
+import io.impflow.job.sink.KafkaWiring;
+import io.impflow.model.DensityModel;
+import io.impflow.model.artifact.ArtifactException;
+import io.impflow.schemas.avro.Alert;
+import io.impflow.schemas.avro.DeadLetter;
+import io.impflow.schemas.avro.ScoredEvent;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming anomaly detector: raw Kafka records are decoded and validated, scored in micro-batches by exact
+ * log-likelihood, and written as scores, alerts and dead letters, exactly once.
+ *
+ * <p>Built the flink-training way: the job takes its source and sinks as constructor arguments; {@link #main} wires
+ * Kafka, tests wire their own and run the very same pipeline.
+ */
+public final class AnomalyDetectionJob {
+  private static final String WEB_UI_CLASS = "org.apache.flink.runtime.webmonitor.WebSubmissionExtension";
+
+  private final JobConfig config;
+  private final Source<RawRecord, ?, ?> source;
+  private final Sink<ScoredEvent> scores;
+  private final Sink<Alert> alerts;
+  private final Sink<DeadLetter> deadLetters;
+  private final InputSpec input;
+  private final ScoringSettings scoring;
+  private final String modelVersion;
+
+  /**
+   * A job reading raw records from {@code source} and writing to the three sinks. Loads the model once to check
+   * that the input schema supplies its features and that a threshold exists, so a bad configuration fails here.
+   *
+   * @throws JobConfigException if the model, input schema and flags do not fit together
+   */
+  public AnomalyDetectionJob(JobConfig config, Source<RawRecord, ?, ?> source, Sink<ScoredEvent> scores,
+      Sink<Alert> alerts, Sink<DeadLetter> deadLetters) {
+    this.config = config;
+    this.source = source;
+    this.scores = scores;
+    this.alerts = alerts;
+    this.deadLetters = deadLetters;
+    Path modelPath = config.modelPath();
+    try (DensityModel model = DensityModel.load(modelPath)) {
+      List<String> featureNames = model.featureNames();
+      this.input = InputSpec.of(config, featureNames);
+      this.scoring = new ScoringSettings(modelPath.toAbsolutePath().toString(), featureNames,
+          config.threshold().isPresent() ? config.threshold().getAsDouble() : null, config.batchSize(),
+          config.batchTimeoutMillis());
+      scoring.router(model);
+      this.modelVersion = model.version();
+    } catch (ArtifactException e) {
+      throw new JobConfigException("--model " + modelPath.toAbsolutePath() + " cannot be loaded (" + e.kind() + "): "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The version of the model the job scores with. */
+  public String modelVersion() {
+    return modelVersion;
+  }
+
+  /** Adds the pipeline to {@code env}: checkpointing, source, decode/validate, micro-batch scoring, three sinks. */
+  public void build(StreamExecutionEnvironment env) {
+    env.setParallelism(config.parallelism());
+    env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
+
+    DataStream<RawRecord> raw = env
+        .fromSource(source, WatermarkStrategy.noWatermarks(), "input records")
+        .uid("input-records");
+    SingleOutputStreamOperator<FeatureRecord> decoded = raw
+        .process(new DecodeAndValidate(input), TypeInformation.of(FeatureRecord.class))
+        .name("decode and validate")
+        .uid("decode-and-validate");
+    SingleOutputStreamOperator<ScoredEvent> scored = decoded
+        .transform("micro-batch scoring", new AvroTypeInfo<>(ScoredEvent.class),
+            new MicroBatchScoringOperator(scoring))
+        .uid("micro-batch-scoring");
+
+    scored.sinkTo(scores).name("scores").uid("scores-sink");
+    scored.getSideOutput(MicroBatchScoringOperator.ALERTS).sinkTo(alerts).name("alerts").uid("alerts-sink");
+    decoded.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
+        .union(scored.getSideOutput(MicroBatchScoringOperator.DEAD_LETTERS))
+        .sinkTo(deadLetters).name("dead letters").uid("dead-letters-sink");
+  }
+
+  /** Builds the pipeline on {@code env} and runs it until the source ends (or forever, for an unbounded source). */
+  public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
+    build(env);
+    return env.execute("impflow anomaly detection (model " + modelVersion + ")");
+  }
+
+  /**
+   * Runs the job with Kafka source and sinks: on an embedded MiniCluster when started with {@code java}, or on the
+   * cluster when submitted with {@code flink run}.
+   */
+  public static void main(String[] args) throws Exception {
+    JobConfig config;
+    try {
+      config = JobConfig.parse(args);
+    } catch (JobConfigException e) {
+      System.err.println("error: " + e.getMessage() + "\nRun with --help for every option.");
+      System.exit(2);
+      return;
+    }
+    if (config.help()) {
+      System.out.print(JobConfig.usage());
+      return;
+    }
+    KafkaWiring kafka = new KafkaWiring(config);
+    AnomalyDetectionJob job;
+    try {
+      job = new AnomalyDetectionJob(config, kafka.source(), kafka.scores(), kafka.alerts(), kafka.deadLetters());
+    } catch (JobConfigException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    job.execute(environment(config));
+  }
+
+  /** The cluster's environment under {@code flink run}; otherwise an embedded MiniCluster on the web port. */
+  private static StreamExecutionEnvironment environment(JobConfig config) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    if (!(env instanceof LocalStreamEnvironment)) {
+      return env;
+    }
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.BIND_PORT, Integer.toString(config.webPort()));
+    if (webUiPresent()) {
+      System.out.println("impflow: embedded Flink MiniCluster, web UI at http://localhost:" + config.webPort());
+      return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    }
+    System.out.println("impflow: embedded Flink MiniCluster, REST API at http://localhost:" + config.webPort()
+        + " (put flink-runtime-web on the classpath for the web UI)");
+    return StreamExecutionEnvironment.createLocalEnvironment(conf);
+  }
+
+  private static boolean webUiPresent() {
+    try {
+      Class.forName(WEB_UI_CLASS, false, AnomalyDetectionJob.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+}

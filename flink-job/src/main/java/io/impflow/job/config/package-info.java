@@ -1,0 +1,2 @@
+/** The job's typed command-line configuration, validated at start-up. */
+package io.impflow.job.config;

@@ -1,0 +1,50 @@
+package io.impflow.job.metrics;
+
+import java.util.function.Supplier;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/**
+ * The scoring operator's metrics: records scored, alerts, micro-batch size, scoring latency per batch (µs), solver
+ * iterations per record, and the model version in use.
+ */
+public final class ScoringMetrics {
+  private static final int HISTOGRAM_WINDOW = 1024;
+
+  private final Counter recordsScored;
+  private final Counter alerts;
+  private final Histogram batchSize;
+  private final Histogram scoringLatencyMicros;
+  private final Histogram solverIterations;
+
+  /** Registers the metrics under {@code group}; {@code modelVersion} is read whenever a reporter asks. */
+  public ScoringMetrics(MetricGroup group, Supplier<String> modelVersion) {
+    recordsScored = group.counter("recordsScored");
+    alerts = group.counter("alerts");
+    batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    scoringLatencyMicros = group.histogram("scoringLatencyMicros",
+        new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    solverIterations = group.histogram("solverIterations", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    group.gauge("modelVersion", (Gauge<String>) modelVersion::get);
+  }
+
+  /** Records one scored micro-batch of {@code size} rows that took {@code nanos} in the model. */
+  public void batchScored(int size, long nanos) {
+    batchSize.update(size);
+    scoringLatencyMicros.update(nanos / 1000);
+  }
+
+  /** Records one scored record and the solver iterations it took. */
+  public void recordScored(int iterations) {
+    recordsScored.inc();
+    solverIterations.update(iterations);
+  }
+
+  /** Records one alert. */
+  public void alert() {
+    alerts.inc();
+  }
+}

@@ -1,0 +1,111 @@
+package io.impflow.job.scoring;
+
+import io.impflow.job.decode.FeatureRecord;
+import io.impflow.model.calibration.Calibration;
+import io.impflow.model.scoring.BatchScores;
+import io.impflow.model.scoring.RowStatus;
+import io.impflow.schemas.avro.Alert;
+import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.schemas.avro.ScoredEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Turns the model's scores of one micro-batch into outputs: a {@code ScoredEvent} per scored row, an {@code Alert}
+ * (with per-feature attribution) per row below the threshold, and a dead letter per row the model could not score.
+ */
+public final class ScoredBatchRouter {
+  private final String modelVersion;
+  private final List<String> featureNames;
+  private final double threshold;
+  private final Calibration calibration;
+  private final Function<double[], double[]> attribution;
+
+  /**
+   * A router for one model.
+   *
+   * @param threshold log-likelihood threshold: a row scoring below it is an anomaly
+   * @param calibration the artifact's calibration for p-values, or null (p-values are then NaN)
+   * @param attribution per-feature attribution of a raw row, computed only for alerts
+   */
+  public ScoredBatchRouter(String modelVersion, List<String> featureNames, double threshold, Calibration calibration,
+      Function<double[], double[]> attribution) {
+    this.modelVersion = modelVersion;
+    this.featureNames = List.copyOf(featureNames);
+    this.threshold = threshold;
+    this.calibration = calibration;
+    this.attribution = attribution;
+  }
+
+  /** The threshold in use. */
+  public double threshold() {
+    return threshold;
+  }
+
+  /** Routes every row of the batch to exactly one of score (plus alert when anomalous) or dead letter. */
+  public void route(List<FeatureRecord> batch, BatchScores scores, ScoredOutputs out) {
+    if (scores.size() != batch.size()) {
+      throw new IllegalStateException("the model returned " + scores.size() + " scores for a batch of "
+          + batch.size() + " rows (model version " + modelVersion + ")");
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      FeatureRecord record = batch.get(i);
+      RowStatus status = scores.status()[i];
+      if (status != RowStatus.SCORED) {
+        out.deadLetter(record.raw.toDeadLetter(reason(status), unscoredMessage(record, scores, i), Instant.now()));
+        continue;
+      }
+      double ll = scores.logLikelihood()[i];
+      boolean anomaly = ll < threshold;
+      ScoredEvent event = ScoredEvent.newBuilder()
+          .setId(record.id)
+          .setTimestamp(Instant.ofEpochMilli(record.timestamp))
+          .setModelVersion(modelVersion)
+          .setLogLikelihood(ll)
+          .setScore(-ll)
+          .setPValue(calibration == null ? Double.NaN : calibration.pValue(ll))
+          .setThreshold(threshold)
+          .setIsAnomaly(anomaly)
+          .setSolverResidual(scores.residual()[i])
+          .setSource(record.raw.position())
+          .build();
+      out.score(event);
+      if (anomaly) {
+        out.alert(Alert.newBuilder()
+            .setEvent(event)
+            .setFeatureNames(featureNames)
+            .setFeatures(boxed(record.features))
+            .setAttribution(boxed(attribution.apply(record.features)))
+            .build());
+      }
+    }
+  }
+
+  private String unscoredMessage(FeatureRecord record, BatchScores scores, int i) {
+    return "record '" + record.id + "' was not scored by model " + modelVersion + ": " + scores.status()[i]
+        + " (solver residual " + scores.residual()[i] + " after " + scores.iterations()[i] + " iterations)";
+  }
+
+  private static DeadLetterReason reason(RowStatus status) {
+    switch (status) {
+      case NON_FINITE_INPUT:
+        return DeadLetterReason.NON_FINITE_VALUE;
+      case DIMENSION_MISMATCH:
+        return DeadLetterReason.DIMENSION_MISMATCH;
+      case NOT_CONVERGED:
+        return DeadLetterReason.SOLVER_NOT_CONVERGED;
+      default:
+        throw new IllegalArgumentException("no dead-letter reason for a row with status " + status);
+    }
+  }
+
+  private static List<Double> boxed(double[] values) {
+    List<Double> list = new ArrayList<>(values.length);
+    for (double v : values) {
+      list.add(v);
+    }
+    return list;
+  }
+}
