@@ -1,0 +1,54 @@
+package io.impflow.trainer.fit;
+
+import ai.djl.Device;
+import java.util.Locale;
+
+/** The {@code --device} choice: {@code auto} (GPU when DJL sees one, else CPU), {@code cpu} or {@code gpu}. */
+public enum DeviceOption {
+  /** GPU 0 when DJL's engine reports a GPU, else the CPU. */
+  AUTO,
+  /** Always the CPU. */
+  CPU,
+  /** GPU 0; an error when DJL reports no GPU. */
+  GPU;
+
+  /** How to get a GPU build of libtorch for DJL 0.36 (none is on Maven Central), for messages and help. */
+  public static final String CUDA_HINT = "DJL 0.36 loads the CPU libtorch bundled on the classpath; for a GPU, install"
+      + " a CUDA build of libtorch 2.7.1 (e.g. the lib/ folder of the torch 2.7.1+cu128 wheel or the cu128 libtorch"
+      + " zip) and export PYTORCH_LIBRARY_PATH=<that lib dir> PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128 before"
+      + " ./impflow (pytorch-jni 2.7.1-0.36.0 ships the matching cu128 JNI library)";
+
+  /**
+   * The device this option resolves to when DJL reports {@code gpuCount} GPUs.
+   *
+   * @throws DeviceUnavailableException for {@link #GPU} without a GPU
+   */
+  public DeviceChoice resolve(int gpuCount) throws DeviceUnavailableException {
+    return switch (this) {
+      case CPU -> new DeviceChoice(Device.cpu(), "--device cpu");
+      case GPU -> {
+        if (gpuCount < 1) {
+          throw new DeviceUnavailableException("--device gpu, but DJL's PyTorch engine reports no GPU on this host;"
+              + " use --device cpu or --device auto, or: " + CUDA_HINT);
+        }
+        yield new DeviceChoice(Device.gpu(0), "--device gpu (DJL reports " + gpuCount + " GPU(s))");
+      }
+      case AUTO -> gpuCount > 0
+          ? new DeviceChoice(Device.gpu(0), "--device auto: DJL reports " + gpuCount + " GPU(s), using gpu(0)")
+          : new DeviceChoice(Device.cpu(), "--device auto: DJL reports no GPU, using the CPU");
+    };
+  }
+
+  /** The lower-case name used on the command line. */
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A resolved device and why it was chosen.
+   *
+   * @param device the DJL device to train on
+   * @param reason one sentence for the log
+   */
+  public record DeviceChoice(Device device, String reason) {}
+}
