@@ -84,9 +84,7 @@ public final class InputSpec implements Serializable {
     if (encoding == InputEncoding.BINARY) {
       codec = PlainBinaryCodec.forGeneric(schema, schema);
     } else {
-      SchemaStore store = SchemaStore.empty();
-      store.register(schema);
-      codec = SingleObjectCodec.forGeneric(schema, store);
+      codec = SingleObjectCodec.forGeneric(schema, SchemaStore.empty());
     }
     return new NamedFieldDecoder(codec, schema, featureFields, Optional.ofNullable(idField),
         Optional.ofNullable(timestampField));

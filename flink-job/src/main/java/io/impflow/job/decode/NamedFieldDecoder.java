@@ -48,8 +48,8 @@ public final class NamedFieldDecoder implements RecordDecoder {
       }
       featurePositions[j] = field.pos();
     }
-    this.idPosition = position(schema, idField, "id", "--id-field");
-    this.timestampPosition = position(schema, timestampField, "timestamp", "--timestamp-field");
+    this.idPosition = position(schema, idField, "id");
+    this.timestampPosition = position(schema, timestampField, "timestamp");
   }
 
   @Override
@@ -76,9 +76,9 @@ public final class NamedFieldDecoder implements RecordDecoder {
     return value instanceof Number ? ((Number) value).longValue() : raw.kafkaTimestamp;
   }
 
-  private int position(Schema schema, Optional<String> configured, String conventional, String flag) {
+  private int position(Schema schema, Optional<String> configured, String conventional) {
     if (configured.isPresent()) {
-      return requireField(schema, configured.get(), flag.substring(2)).pos();
+      return requireField(schema, configured.get(), conventional).pos();
     }
     Schema.Field field = schema.getField(conventional);
     return field == null ? -1 : field.pos();

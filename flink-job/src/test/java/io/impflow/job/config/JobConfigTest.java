@@ -1,0 +1,105 @@
+package io.impflow.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+  @TempDir
+  Path model;
+
+  @Test
+  void defaultsMatchTheDocumentedOnes() {
+    JobConfig config = JobConfig.parse("--model", model.toString());
+    assertThat(config.modelPath()).isEqualTo(model);
+    assertThat(config.inputTopic()).isEqualTo("events");
+    assertThat(config.scoresTopic()).isEqualTo("scores");
+    assertThat(config.alertsTopic()).isEqualTo("alerts");
+    assertThat(config.deadLettersTopic()).isEqualTo("dead-letters");
+    assertThat(config.batchSize()).isEqualTo(256);
+    assertThat(config.batchTimeoutMillis()).isEqualTo(10);
+    assertThat(config.checkpointIntervalMillis()).isEqualTo(10_000);
+    assertThat(config.transactionTimeoutMillis()).isEqualTo(600_000);
+    assertThat(config.inputEncoding()).isEqualTo(InputEncoding.SINGLE_OBJECT);
+    assertThat(config.startingOffsets()).isEqualTo(StartingOffsets.COMMITTED);
+    assertThat(config.threshold()).isEmpty();
+    assertThat(config.inputSchemaJson()).isEmpty();
+    assertThat(config.bounded()).isFalse();
+  }
+
+  @Test
+  void parsesEveryKindOfValue() throws Exception {
+    Path schema = Files.writeString(model.resolve("in.avsc"), "{\"type\":\"record\",\"name\":\"R\",\"fields\":[]}");
+    JobConfig config = JobConfig.parse("--model", model.toString(), "--batch-size", "32", "--batch-timeout=250",
+        "--checkpoint-interval", "2s", "--transaction-timeout", "15min", "--threshold", "-12.5",
+        "--input-encoding", "binary", "--input-schema", schema.toString(), "--feature-fields", "a, b,c",
+        "--id-field", "key", "--kafka-property", "security.protocol=SASL_SSL",
+        "--kafka-property=sasl.jaas.config=x=y", "--bounded", "--starting-offsets", "earliest");
+    assertThat(config.batchSize()).isEqualTo(32);
+    assertThat(config.batchTimeoutMillis()).isEqualTo(250);
+    assertThat(config.checkpointIntervalMillis()).isEqualTo(2000);
+    assertThat(config.transactionTimeoutMillis()).isEqualTo(900_000);
+    assertThat(config.threshold()).hasValue(-12.5);
+    assertThat(config.inputEncoding()).isEqualTo(InputEncoding.BINARY);
+    assertThat(config.inputSchemaJson()).hasValueSatisfying(json -> assertThat(json).contains("\"R\""));
+    assertThat(config.featureFields()).containsExactly("a", "b", "c");
+    assertThat(config.idField()).hasValue("key");
+    assertThat(config.timestampField()).isEmpty();
+    assertThat(config.kafkaProperties()).isEqualTo(
+        Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "x=y"));
+    assertThat(config.bounded()).isTrue();
+    assertThat(config.startingOffsets()).isEqualTo(StartingOffsets.EARLIEST);
+  }
+
+  @Test
+  void rejectsBadValuesNamingTheFlag() {
+    String m = model.toString();
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size", "0"))
+        .isInstanceOf(JobConfigException.class).hasMessage("--batch-size must be ≥ 1, got 0");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size", "many"))
+        .hasMessage("--batch-size must be an integer, got 'many'");
+    assertThatThrownBy(() -> JobConfig.parse("--batch-size", "8"))
+        .hasMessageStartingWith("--model is required");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.resolve("absent").toString()))
+        .hasMessageContaining("is not a directory");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-timeout", "fast"))
+        .hasMessageStartingWith("--batch-timeout must be a duration");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--transaction-timeout", "16min"))
+        .hasMessageStartingWith("--transaction-timeout must be between 1ms and 15min");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--threshold", "NaN"))
+        .hasMessage("--threshold must be finite, got NaN");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--feature-fields", "a,b"))
+        .hasMessageStartingWith("--feature-fields needs --input-schema");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "json"))
+        .hasMessage("--input-encoding must be single-object or binary, got 'json'");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--kafka-property", "novalue"))
+        .hasMessage("--kafka-property must be KEY=VALUE, got 'novalue'");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-sise", "8"))
+        .hasMessage("unknown option --batch-sise (see --help for the list)");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size"))
+        .hasMessage("--batch-size needs a value: --batch-size N");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size", "1", "--batch-size", "2"))
+        .hasMessage("--batch-size given twice ('1' and '2')");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--checkpoint-interval", "15min"))
+        .hasMessageContaining("must be longer than --checkpoint-interval");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-schema", model.resolve("x.avsc").toString()))
+        .hasMessageStartingWith("--input-schema: cannot read");
+  }
+
+  @Test
+  void helpNeedsNoModelAndListsEveryFlag() {
+    JobConfig config = JobConfig.parse("--help");
+    assertThat(config.help()).isTrue();
+    String usage = JobConfig.usage();
+    for (String flag : new String[] {"--model DIR", "--batch-size N", "--batch-timeout DURATION", "--threshold",
+        "--input-schema FILE.avsc", "--feature-fields a,b,c", "--kafka-property KEY=VALUE", "--bounded"}) {
+      assertThat(usage).contains(flag);
+    }
+    assertThat(usage).contains("[default: 256]");
+  }
+}

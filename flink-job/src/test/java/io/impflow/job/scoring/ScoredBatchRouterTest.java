@@ -1,0 +1,96 @@
+package io.impflow.job.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.impflow.job.decode.FeatureRecord;
+import io.impflow.job.decode.RawRecord;
+import io.impflow.model.calibration.Calibration;
+import io.impflow.model.scoring.BatchScores;
+import io.impflow.model.scoring.RowStatus;
+import io.impflow.schemas.avro.Alert;
+import io.impflow.schemas.avro.DeadLetter;
+import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.schemas.avro.ScoredEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class ScoredBatchRouterTest {
+  private static final List<String> FEATURES = List.of("a", "b");
+  /** Held-out log-likelihoods -1, -2, ..., -100: the 5 % threshold lies near -95. */
+  private static final Calibration CALIBRATION =
+      Calibration.fit(IntStream.rangeClosed(1, 100).mapToDouble(i -> -i).toArray(), 0.05);
+
+  private final List<ScoredEvent> scores = new ArrayList<>();
+  private final List<Alert> alerts = new ArrayList<>();
+  private final List<DeadLetter> deadLetters = new ArrayList<>();
+  private final ScoredOutputs outputs = new ScoredOutputs() {
+    @Override
+    public void score(ScoredEvent event) {
+      scores.add(event);
+    }
+
+    @Override
+    public void alert(Alert alert) {
+      alerts.add(alert);
+    }
+
+    @Override
+    public void deadLetter(DeadLetter deadLetter) {
+      deadLetters.add(deadLetter);
+    }
+  };
+
+  private static FeatureRecord record(String id, long offset, double a, double b) {
+    return new FeatureRecord(id, 1000 + offset, new double[] {a, b}, new RawRecord("events", 0, offset, 0L, null,
+        new byte[] {1, 2}));
+  }
+
+  private final List<FeatureRecord> batch = List.of(record("normal", 10, 0.1, 0.2), record("odd", 11, 9, -9),
+      record("stuck", 12, 1, 1), record("nan", 13, Double.NaN, 0));
+  private final BatchScores modelScores = new BatchScores(new double[] {-40.0, -250.0, Double.NaN, Double.NaN},
+      new double[] {1e-13, 2e-13, 0.3, Double.NaN}, new int[] {6, 9, 200, 0},
+      new RowStatus[] {RowStatus.SCORED, RowStatus.SCORED, RowStatus.NOT_CONVERGED, RowStatus.NON_FINITE_INPUT});
+
+  @Test
+  void routesEveryRowExactlyOnceAndAlertsBelowTheCalibratedThreshold() {
+    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, CALIBRATION.threshold(), CALIBRATION,
+        row -> new double[] {row[0] * 10, row[1] * 10});
+    router.route(batch, modelScores, outputs);
+
+    assertThat(scores).extracting(ScoredEvent::getId).containsExactly("normal", "odd");
+    ScoredEvent normal = scores.get(0);
+    assertThat(normal.getLogLikelihood()).isEqualTo(-40.0);
+    assertThat(normal.getScore()).isEqualTo(40.0);
+    assertThat(normal.getPValue()).isEqualTo(CALIBRATION.pValue(-40.0));
+    assertThat(normal.getThreshold()).isEqualTo(CALIBRATION.threshold());
+    assertThat(normal.getIsAnomaly()).isFalse();
+    assertThat(normal.getModelVersion()).isEqualTo("v7");
+    assertThat(normal.getSolverResidual()).isEqualTo(1e-13);
+    assertThat(normal.getTimestamp().toEpochMilli()).isEqualTo(1010);
+    assertThat(normal.getSource().getOffset()).isEqualTo(10);
+    assertThat(scores.get(1).getIsAnomaly()).isTrue();
+
+    assertThat(alerts).hasSize(1);
+    Alert alert = alerts.get(0);
+    assertThat(alert.getEvent()).isEqualTo(scores.get(1));
+    assertThat(alert.getFeatureNames()).containsExactly("a", "b");
+    assertThat(alert.getFeatures()).containsExactly(9.0, -9.0);
+    assertThat(alert.getAttribution()).containsExactly(90.0, -90.0);
+
+    assertThat(deadLetters).extracting(DeadLetter::getReason)
+        .containsExactly(DeadLetterReason.SOLVER_NOT_CONVERGED, DeadLetterReason.NON_FINITE_VALUE);
+    assertThat(deadLetters.get(0).getMessage()).contains("'stuck'", "NOT_CONVERGED", "after 200 iterations");
+    assertThat(deadLetters.get(0).getSource().getOffset()).isEqualTo(12);
+  }
+
+  @Test
+  void anOverrideThresholdDecidesAndUncalibratedModelsHaveNaNPValues() {
+    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -30.0, null, row -> new double[2]);
+    router.route(batch, modelScores, outputs);
+    assertThat(scores).extracting(ScoredEvent::getIsAnomaly).containsExactly(true, true);
+    assertThat(scores.get(0).getPValue()).isNaN();
+    assertThat(alerts).hasSize(2);
+  }
+}
