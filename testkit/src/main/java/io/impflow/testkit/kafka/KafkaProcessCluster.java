@@ -6,6 +6,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,8 +37,9 @@ import org.apache.kafka.common.Uuid;
  *
  * <p>The broker's classpath is the one written at build time to the resource {@value #CLASSPATH_RESOURCE}, never
  * the test JVM's classpath. Closing the cluster stops the broker and deletes its data; {@code broker.log} and
- * {@code server.properties} stay for post-mortems. A shutdown hook and a stdin watchdog in the broker JVM make sure
- * no broker outlives the JVM that started it.
+ * {@code server.properties} stay for post-mortems. A shutdown hook, and a watchdog in the broker JVM that halts it
+ * when its stdin (a pipe from the test JVM) closes, make sure no broker outlives the JVM that started it, even one
+ * killed with SIGKILL.
  */
 public final class KafkaProcessCluster implements KafkaCluster {
 
@@ -162,7 +164,10 @@ public final class KafkaProcessCluster implements KafkaCluster {
         return logFile;
     }
 
-    /** Stops the broker (SIGTERM, then SIGKILL after 10 s) and deletes its data directory; idempotent. */
+    /**
+     * Stops the broker and deletes its data directory; idempotent. The broker halts at once rather than shutting
+     * down cleanly: its data is discarded, so there is nothing worth flushing.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -184,14 +189,47 @@ public final class KafkaProcessCluster implements KafkaCluster {
 
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try {
+            // A plain connect first: an admin client polling a closed port fills the test log with warnings.
+            while (!listening()) {
+                checkAliveAndInTime(deadline, null);
+                Thread.sleep(100);
+            }
+            awaitClusterDescription(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaClusterException("Interrupted while waiting for the Kafka broker on " + bootstrapServers, e);
+        }
+    }
+
+    private boolean listening() {
+        String[] hostAndPort = bootstrapServers.split(":");
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(hostAndPort[0], Integer.parseInt(hostAndPort[1])), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void checkAliveAndInTime(long deadline, Exception lastFailure) {
+        if (!process.isAlive()) {
+            throw new KafkaClusterException("The Kafka broker exited with status " + process.exitValue()
+                    + " before it answered on " + bootstrapServers + "; its log " + logFile + " ends with:\n"
+                    + tail(logFile));
+        }
+        if (System.nanoTime() - deadline >= 0) {
+            throw new KafkaClusterException("The Kafka broker (pid " + process.pid() + ") did not answer on "
+                    + bootstrapServers + " within " + READY_TIMEOUT.toSeconds() + " s; its log " + logFile
+                    + " ends with:\n" + tail(logFile), lastFailure);
+        }
+    }
+
+    private void awaitClusterDescription(long deadline) throws InterruptedException {
         Exception lastFailure = null;
         try (Admin admin = Admin.create(TopicProvisioner.adminProperties(bootstrapServers))) {
             while (true) {
-                if (!process.isAlive()) {
-                    throw new KafkaClusterException("The Kafka broker exited with status " + process.exitValue()
-                            + " before it answered on " + bootstrapServers + "; its log " + logFile
-                            + " ends with:\n" + tail(logFile));
-                }
+                checkAliveAndInTime(deadline, lastFailure);
                 try {
                     Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
                             .nodes().get(3, TimeUnit.SECONDS);
@@ -201,16 +239,8 @@ public final class KafkaProcessCluster implements KafkaCluster {
                 } catch (ExecutionException | TimeoutException e) {
                     lastFailure = e;
                 }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new KafkaClusterException("The Kafka broker (pid " + process.pid() + ") did not answer on "
-                            + bootstrapServers + " within " + READY_TIMEOUT.toSeconds() + " s; its log " + logFile
-                            + " ends with:\n" + tail(logFile), lastFailure);
-                }
                 Thread.sleep(100);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaClusterException("Interrupted while waiting for the Kafka broker on " + bootstrapServers, e);
         }
     }
 
@@ -252,6 +282,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
     }
 
     private static void stop(Process process, String what, Path logFile) {
+        // destroy() sends SIGTERM and closes the process's stdin, which BrokerProcessMain takes as the order to halt.
         process.destroy();
         try {
             if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -395,7 +426,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
         }
     }
 
-    private static void deleteRecursively(Path directory) {
+    static void deleteRecursively(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }
