@@ -1,20 +1,46 @@
 package io.impflow.model;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.artifact.LoadedArtifact;
 import io.impflow.model.artifact.Manifest;
+import io.impflow.model.artifact.ModelArtifact;
 import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.BlockOutput;
+import io.impflow.model.flow.Flow;
+import io.impflow.model.flow.FlowLikelihood;
+import io.impflow.model.flow.Standardization;
 import io.impflow.model.scoring.BatchScores;
+import io.impflow.model.scoring.RowStatus;
+import io.impflow.model.solver.SolverSettings;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 
 /**
  * A loaded, verified density model that scores raw feature rows by exact float64 log-likelihood; thread-safe.
  */
 public final class DensityModel implements AutoCloseable {
+    /** Finite-difference step of {@link #attribution(double[])}, in standardized units. */
+    public static final double ATTRIBUTION_STEP = 1e-5;
 
-    private DensityModel() {
+    private final Manifest manifest;
+    private final Standardization standardization;
+    private final NDManager manager;
+    private final Flow flow;
+    private final SolverSettings settings;
+
+    private DensityModel(Manifest manifest, NDManager manager, Flow flow, SolverSettings settings) {
+        this.manifest = manifest;
+        this.standardization = manifest.standardization();
+        this.manager = manager;
+        this.flow = flow;
+        this.settings = settings;
     }
 
     /**
@@ -30,27 +56,35 @@ public final class DensityModel implements AutoCloseable {
 
     /** Loads and verifies an artifact onto a device. */
     public static DensityModel load(Path artifactDir, Device device) throws ArtifactException {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        LoadedArtifact loaded = ModelArtifact.read(artifactDir);
+        NDManager manager = Engine.getInstance().newBaseManager(device);
+        Flow flow = Flow.create(loaded.manifest().spec(), loaded.weights(), manager);
+        return new DensityModel(loaded.manifest(), manager, flow, SolverSettings.DEFAULT);
     }
 
     /** The artifact manifest. */
     public Manifest manifest() {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        return manifest;
     }
 
     /** The artifact's version id. */
     public String version() {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        return manifest.version();
     }
 
     /** Number of features d. */
     public int dimension() {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        return manifest.spec().dimension();
     }
 
     /** Feature names in column order. */
     public List<String> featureNames() {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        return manifest.featureNames();
+    }
+
+    /** The calibration stored in the artifact, if any. */
+    public Optional<Calibration> calibration() {
+        return Optional.ofNullable(manifest.calibration());
     }
 
     /**
@@ -62,24 +96,106 @@ public final class DensityModel implements AutoCloseable {
      * @return per-row scores aligned with the input
      */
     public BatchScores score(double[][] rawRows) {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        int n = rawRows.length;
+        int d = dimension();
+        double[] ll = new double[n];
+        double[] residual = new double[n];
+        int[] iterations = new int[n];
+        RowStatus[] status = new RowStatus[n];
+        Arrays.fill(ll, Double.NaN);
+        Arrays.fill(residual, Double.NaN);
+        int[] valid = new int[n];
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            double[] row = rawRows[i];
+            if (row == null || row.length != d) {
+                status[i] = RowStatus.DIMENSION_MISMATCH;
+            } else if (!allFinite(row)) {
+                status[i] = RowStatus.NON_FINITE_INPUT;
+            } else {
+                valid[count++] = i;
+            }
+        }
+        double[][] standardized = new double[count][];
+        for (int k = 0; k < count; k++) {
+            standardized[k] = standardization.apply(rawRows[valid[k]]);
+        }
+        Scored scored = scoreStandardized(standardized);
+        double logJacobian = standardization.logAbsDetJacobian();
+        for (int k = 0; k < count; k++) {
+            int i = valid[k];
+            residual[i] = scored.residual[k];
+            iterations[i] = scored.iterations[k];
+            if (scored.converged[k] && Double.isFinite(scored.logLikelihood[k])) {
+                status[i] = RowStatus.SCORED;
+                ll[i] = scored.logLikelihood[k] + logJacobian;
+            } else {
+                status[i] = RowStatus.NOT_CONVERGED;
+            }
+        }
+        return new BatchScores(ll, residual, iterations, status);
     }
 
-    /** The calibration stored in the artifact, if any. */
-    public Optional<Calibration> calibration() {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+    /** Standardized-space log-likelihoods and diagnostics of finite rows of length d. */
+    private Scored scoreStandardized(double[][] rows) {
+        if (rows.length == 0) {
+            return new Scored(new double[0], new double[0], new int[0], new boolean[0]);
+        }
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager call = manager.newSubManager()) {
+            FlowLikelihood result = flow.logLikelihood(call.create(rows), settings);
+            return new Scored(result.logLikelihood(), result.residual(), result.iterations(), result.converged());
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private record Scored(double[] logLikelihood, double[] residual, int[] iterations, boolean[] converged) {
+    }
+
+    private static boolean allFinite(double[] row) {
+        for (double v : row) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * d log p / d u_j for each standardized feature u_j of one raw row, by central finite differences of the exact
-     * float64 log-likelihood (step 1e-5 in standardized units). For explaining alerts; costs 2d extra scorings.
+     * float64 log-likelihood (step {@value #ATTRIBUTION_STEP} in standardized units). For explaining alerts; costs
+     * one batch of 2d scorings.
      *
      * @param rawRow one raw row of length d
      * @return the d partial derivatives
      * @throws IllegalArgumentException if the row cannot be scored (wrong length, non-finite, not converged)
      */
     public double[] attribution(double[] rawRow) {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        int d = dimension();
+        if (rawRow == null || rawRow.length != d || !allFinite(rawRow)) {
+            throw new IllegalArgumentException("attribution needs a finite row of length " + d + ", got "
+                    + Arrays.toString(rawRow));
+        }
+        double[] u = standardization.apply(rawRow);
+        double[][] probes = new double[2 * d][];
+        for (int j = 0; j < d; j++) {
+            probes[2 * j] = u.clone();
+            probes[2 * j][j] += ATTRIBUTION_STEP;
+            probes[2 * j + 1] = u.clone();
+            probes[2 * j + 1][j] -= ATTRIBUTION_STEP;
+        }
+        Scored s = scoreStandardized(probes);
+        double[] gradient = new double[d];
+        for (int j = 0; j < d; j++) {
+            if (!s.converged[2 * j] || !s.converged[2 * j + 1]) {
+                throw new IllegalArgumentException("attribution: the solve did not converge near feature " + j
+                        + " of row " + Arrays.toString(rawRow));
+            }
+            gradient[j] = (s.logLikelihood[2 * j] - s.logLikelihood[2 * j + 1]) / (2 * ATTRIBUTION_STEP);
+        }
+        return gradient;
     }
 
     /**
@@ -88,14 +204,45 @@ public final class DensityModel implements AutoCloseable {
      * @param n number of samples
      * @param seed random seed
      * @return n raw rows
+     * @throws IllegalStateException if an inverse solve did not converge
      */
     public double[][] sample(int n, long seed) {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        if (n < 0) {
+            throw new IllegalArgumentException("sample count must be >= 0, got " + n);
+        }
+        int d = dimension();
+        Random random = new Random(seed);
+        double[][] z = new double[n][d];
+        for (double[] row : z) {
+            for (int j = 0; j < d; j++) {
+                row[j] = random.nextGaussian();
+            }
+        }
+        if (n == 0) {
+            return z;
+        }
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager call = manager.newSubManager()) {
+            BlockOutput x = flow.blocks().inverse(call.create(z), settings);
+            double[] flat = x.output().toDoubleArray();
+            double[][] out = new double[n][];
+            for (int i = 0; i < n; i++) {
+                if (!x.converged()[i]) {
+                    throw new IllegalStateException("sample " + i + ": inverse solve did not converge (residual "
+                            + x.residual()[i] + ")");
+                }
+                out[i] = standardization.invert(Arrays.copyOfRange(flat, i * d, (i + 1) * d));
+            }
+            return out;
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
     }
 
     /** Frees the model's native memory; scoring afterwards fails. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("issue 3: scoring is being implemented");
+        manager.close();
     }
 }

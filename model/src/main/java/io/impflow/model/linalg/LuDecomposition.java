@@ -1,0 +1,108 @@
+package io.impflow.model.linalg;
+
+/**
+ * LU factorization with partial pivoting of one dense float64 square matrix, for log-determinants (DJL has no
+ * det/logdet op).
+ */
+public final class LuDecomposition {
+    private final double[] lu;
+    private final int d;
+    private final int sign;
+    private final boolean singular;
+
+    /**
+     * Factorizes the d×d row-major matrix stored at {@code offset} in {@code source} (the source is not modified).
+     *
+     * @param source array holding the matrix
+     * @param offset index of element (0, 0)
+     * @param d matrix size
+     */
+    public LuDecomposition(double[] source, int offset, int d) {
+        this.d = d;
+        this.lu = new double[d * d];
+        System.arraycopy(source, offset, lu, 0, d * d);
+        int s = 1;
+        boolean zeroPivot = false;
+        for (int k = 0; k < d; k++) {
+            int p = k;
+            double best = Math.abs(lu[k * d + k]);
+            for (int i = k + 1; i < d; i++) {
+                double v = Math.abs(lu[i * d + k]);
+                if (v > best) {
+                    best = v;
+                    p = i;
+                }
+            }
+            if (p != k) {
+                for (int j = 0; j < d; j++) {
+                    double t = lu[k * d + j];
+                    lu[k * d + j] = lu[p * d + j];
+                    lu[p * d + j] = t;
+                }
+                s = -s;
+            }
+            double pivot = lu[k * d + k];
+            if (pivot == 0 || Double.isNaN(pivot)) {
+                zeroPivot = true;
+                continue;
+            }
+            for (int i = k + 1; i < d; i++) {
+                double f = lu[i * d + k] / pivot;
+                lu[i * d + k] = f;
+                if (f != 0) {
+                    int ri = i * d;
+                    int rk = k * d;
+                    for (int j = k + 1; j < d; j++) {
+                        lu[ri + j] -= f * lu[rk + j];
+                    }
+                }
+            }
+        }
+        this.singular = zeroPivot;
+        this.sign = s;
+    }
+
+    /** log |det A| (−∞ when singular, NaN when the matrix had NaNs). */
+    public double logAbsDeterminant() {
+        if (singular) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        double s = 0;
+        for (int k = 0; k < d; k++) {
+            s += Math.log(Math.abs(lu[k * d + k]));
+        }
+        return s;
+    }
+
+    /** Sign of det A: +1, −1, or 0 when singular. */
+    public int determinantSign() {
+        if (singular) {
+            return 0;
+        }
+        int s = sign;
+        for (int k = 0; k < d; k++) {
+            if (lu[k * d + k] < 0) {
+                s = -s;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * log det of each matrix in a row-major batch of d×d matrices whose determinants must be positive (I + J with
+     * Lip(J) &lt; 1); NaN where the determinant is not positive or the matrix is not finite.
+     *
+     * @param batch n·d·d values
+     * @param d matrix size
+     * @return n log-determinants
+     */
+    public static double[] logDeterminantsOfPositive(double[] batch, int d) {
+        int n = batch.length / (d * d);
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            LuDecomposition lu = new LuDecomposition(batch, i * d * d, d);
+            out[i] = lu.determinantSign() > 0 ? lu.logAbsDeterminant() : Double.NaN;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,43 @@
+package io.impflow.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import io.impflow.model.flow.ActivationKind;
+import io.impflow.model.flow.Architecture;
+import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.train.FlowWeights;
+import io.impflow.model.train.TrainableFlow;
+import java.util.Random;
+
+/** Test flows with non-trivial random weights: every linear map is pushed against its spectral-norm cap. */
+public final class RandomFlows {
+
+    private RandomFlows() {
+    }
+
+    /** A float64 CPU flow whose weights are Gaussian with σ_max well above c, so normalization makes Lip ≈ c. */
+    public static TrainableFlow create(Architecture architecture, int d, int blocks, int hidden, int layers,
+                                       ActivationKind activation, double c, long seed) {
+        FlowSpec spec = new FlowSpec(architecture, d, blocks, hidden, layers, activation, c);
+        TrainableFlow flow = TrainableFlow.create(spec, seed, Device.cpu(), DataType.FLOAT64);
+        FlowWeights w = flow.snapshot();
+        Random random = new Random(seed + 1);
+        for (String name : w.names()) {
+            double[] v = w.get(name);
+            if (name.endsWith(".weight") || name.endsWith(".bias")) {
+                double scale = name.endsWith(".weight") ? 1.5 : 0.5;
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = scale * random.nextGaussian();
+                }
+                w = w.with(name, v);
+            } else if (name.endsWith(".b")) {
+                w = w.with(name, new double[] {random.nextGaussian()});
+            }
+        }
+        flow.restore(w);
+        for (int i = 0; i < 200; i++) {
+            flow.updateSpectralNorm();
+        }
+        return flow;
+    }
+}
