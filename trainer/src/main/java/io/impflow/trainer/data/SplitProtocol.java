@@ -61,8 +61,8 @@ public enum SplitProtocol {
     int[] normal = IntStream.range(0, data.size()).filter(i -> data.labels()[i] == 0).toArray();
     int[] anomalous = IntStream.range(0, data.size()).filter(i -> data.labels()[i] == 1).toArray();
     SplittableRandom random = new SplittableRandom(seed);
-    shuffle(normal, random);
-    shuffle(anomalous, random);
+    RowPermutation.shuffle(normal, random);
+    RowPermutation.shuffle(anomalous, random);
     int normalTrain = (int) Math.floor(TRAIN_FRACTION * normal.length);
     int anomalousTrain = this == CLEAN ? 0 : (int) Math.floor(TRAIN_FRACTION * anomalous.length);
     int[] train = concatSorted(Arrays.copyOfRange(normal, 0, normalTrain),
@@ -72,15 +72,6 @@ public enum SplitProtocol {
     String suffix = " (" + cliName() + " split, seed " + seed + ", ";
     return new Split(data.select(train, data.origin() + suffix + "train part)"),
         data.select(test, data.origin() + suffix + "test part)"));
-  }
-
-  private static void shuffle(int[] values, SplittableRandom random) {
-    for (int i = values.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int swap = values[i];
-      values[i] = values[j];
-      values[j] = swap;
-    }
   }
 
   private static int[] concatSorted(int[] a, int[] b) {

@@ -7,11 +7,13 @@ import java.util.Arrays;
 /**
  * How well log-likelihoods separate anomalies from normal rows: the mean NLL of all rows and, with labels, AUROC
  * and AUPRC of the score (−log-likelihood) and precision and recall of the calibrated anomaly flag. Fields without
- * labels are {@code null} (left out of the JSON).
+ * labels are {@code null} (left out of the JSON). Rows the model could not score (NaN log-likelihood) are left out
+ * of the NLL means and ranked as the most anomalous.
  *
  * @param rows number of rows evaluated
+ * @param unscored rows the model could not score (solver did not converge)
  * @param anomalies number of rows labelled 1, or {@code null} without labels
- * @param nll mean negative log-likelihood over all rows (nats, in the model's raw feature space)
+ * @param nll mean negative log-likelihood over the scored rows (nats, in the model's raw feature space)
  * @param nllNormal mean negative log-likelihood of the rows labelled 0, or {@code null}
  * @param auroc area under the ROC curve of the score, or {@code null}
  * @param auprc average precision of the score, or {@code null}
@@ -24,6 +26,7 @@ import java.util.Arrays;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DetectionMetrics(
     @JsonProperty("rows") int rows,
+    @JsonProperty("unscored") int unscored,
     @JsonProperty("anomalies") Integer anomalies,
     @JsonProperty("nll") double nll,
     @JsonProperty("nll_normal") Double nllNormal,
@@ -45,31 +48,36 @@ public record DetectionMetrics(
    */
   public static DetectionMetrics of(double[] logLikelihoods, boolean[] flags, int[] labels, double scoreThreshold) {
     int n = logLikelihoods.length;
-    double[] scores = Arrays.stream(logLikelihoods).map(ll -> -ll).toArray();
-    double nll = Arrays.stream(scores).average().orElse(Double.NaN);
+    double[] scores = Arrays.stream(logLikelihoods).map(ll -> Double.isNaN(ll) ? Double.POSITIVE_INFINITY : -ll)
+        .toArray();
+    int unscored = (int) Arrays.stream(logLikelihoods).filter(Double::isNaN).count();
+    double nll = Arrays.stream(logLikelihoods).filter(ll -> !Double.isNaN(ll)).map(ll -> -ll).average()
+        .orElse(Double.NaN);
     int flagged = 0;
     for (boolean flag : flags) {
       flagged += flag ? 1 : 0;
     }
     if (labels == null) {
-      return new DetectionMetrics(n, null, nll, null, null, null, scoreThreshold, flagged, null, null, null);
+      return new DetectionMetrics(n, unscored, null, nll, null, null, null, scoreThreshold, flagged, null, null, null);
     }
     int anomalies = 0;
     int truePositives = 0;
     int falsePositives = 0;
     double normalSum = 0;
+    int normalScored = 0;
     for (int i = 0; i < n; i++) {
       anomalies += labels[i];
       if (flags[i]) {
         truePositives += labels[i];
         falsePositives += 1 - labels[i];
       }
-      if (labels[i] == 0) {
+      if (labels[i] == 0 && !Double.isNaN(logLikelihoods[i])) {
         normalSum += scores[i];
+        normalScored++;
       }
     }
     int normals = n - anomalies;
-    return new DetectionMetrics(n, anomalies, nll, normals == 0 ? null : normalSum / normals,
+    return new DetectionMetrics(n, unscored, anomalies, nll, normalScored == 0 ? null : normalSum / normalScored,
         finiteOrNull(RankingMetrics.auroc(scores, labels)), finiteOrNull(RankingMetrics.auprc(scores, labels)),
         scoreThreshold, flagged,
         flagged == 0 ? null : (double) truePositives / flagged,

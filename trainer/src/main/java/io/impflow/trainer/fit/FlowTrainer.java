@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.impflow.model.train.FlowWeights;
 import io.impflow.model.train.TrainableFlow;
+import io.impflow.trainer.data.RowPermutation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ public final class FlowTrainer {
     List<EpochStats> history = new ArrayList<>();
 
     for (int epoch = 1; epoch <= config.epochs() && !interrupted; epoch++) {
-      int[] permutation = permutation(train.length, order);
+      int[] permutation = RowPermutation.random(train.length, order);
       double lossSum = 0;
       int lossCount = 0;
       for (int step = 0; step < stepsPerEpoch; step++) {
@@ -180,19 +181,5 @@ public final class FlowTrainer {
           ll.length - finite, ll.length);
     }
     return finite == 0 ? Double.POSITIVE_INFINITY : -sum / finite;
-  }
-
-  private static int[] permutation(int n, SplittableRandom random) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int swap = p[i];
-      p[i] = p[j];
-      p[j] = swap;
-    }
-    return p;
   }
 }

@@ -75,7 +75,7 @@ public final class ReportWriter {
 
   /**
    * {@code score-histogram.png}: histograms of the score (−log-likelihood) of normal and anomalous rows, with the
-   * calibrated threshold; without labels one histogram of all rows.
+   * calibrated threshold (none when NaN); without labels one histogram of all rows.
    */
   public Path scoreHistogram(double[] scores, int[] labels, double scoreThreshold) throws IOException {
     double[] finite = Arrays.stream(scores).filter(Double::isFinite).toArray();
@@ -85,8 +85,9 @@ public final class ReportWriter {
     if (hi > cap && cap > lo) {
       hi = cap;
     }
-    double lower = Math.min(lo, scoreThreshold);
-    double upper = Math.max(hi, scoreThreshold) + 1e-9;
+    boolean hasThreshold = Double.isFinite(scoreThreshold);
+    double lower = hasThreshold ? Math.min(lo, scoreThreshold) : lo;
+    double upper = (hasThreshold ? Math.max(hi, scoreThreshold) : hi) + 1e-9;
     HistogramDataset data = new HistogramDataset();
     data.setType(HistogramType.SCALE_AREA_TO_1);
     int bins = 60;
@@ -110,7 +111,10 @@ public final class ReportWriter {
     NumberAxis x = new NumberAxis("score = −log-likelihood (nats; values beyond the 99.5 % quantile drawn at the edge)");
     NumberAxis y = new NumberAxis("density (each histogram has area 1)");
     XYPlot plot = new XYPlot(data, x, y, renderer);
-    plot.addDomainMarker(marker(scoreThreshold, "threshold " + String.format("%.3g", scoreThreshold), Color.BLACK));
+    if (hasThreshold) {
+      plot.addDomainMarker(marker(scoreThreshold, "threshold " + String.format("%.3g", scoreThreshold),
+          Color.BLACK));
+    }
     return save("score-histogram.png", new JFreeChart("Scores of normal and anomalous rows", titleFont(), plot, true));
   }
 

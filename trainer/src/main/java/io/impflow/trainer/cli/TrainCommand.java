@@ -1,0 +1,220 @@
+package io.impflow.trainer.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import io.impflow.model.DensityModel;
+import io.impflow.model.flow.ActivationKind;
+import io.impflow.model.flow.Architecture;
+import io.impflow.model.flow.FlowSpec;
+import io.impflow.trainer.data.DataSourceException;
+import io.impflow.trainer.data.Dataset;
+import io.impflow.trainer.data.SplitProtocol;
+import io.impflow.trainer.fit.DeviceOption;
+import io.impflow.trainer.fit.StopSignal;
+import io.impflow.trainer.fit.TrainingConfig;
+import io.impflow.trainer.fit.TrainingProgress;
+import io.impflow.trainer.fit.TrainingRun;
+import io.impflow.trainer.report.ModelReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code impflow train}: fits a flow to the rows of {@code --data} and writes a calibrated model artifact. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Fit an ImpFlow (or ResFlow) density to --data by exact maximum likelihood and write a calibrated model"
+            + " artifact to --out.",
+        "A share of the rows (--val-fraction) is held out for early stopping and for the anomaly threshold at"
+            + " --target-fpr. Features are standardized with the training rows' mean and standard deviation; a"
+            + " constant feature is refused with its name (leave it out with --feature-names). Ctrl-C stops"
+            + " training and still writes the best model so far.",
+        "Device: auto uses a GPU when DJL reports one, else the CPU, and logs why. " + DeviceOption.CUDA_HINT + "."},
+    footer = {"", "Example: ./impflow train --data datasets/shuttle.csv --split clean --out models/shuttle"})
+final class TrainCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin DataOptions dataOptions;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "Artifact directory to create (must not exist or be empty; never overwritten).")
+  Path out;
+
+  @Option(names = "--arch", defaultValue = "impflow", paramLabel = "ARCH",
+      description = "impflow or resflow (default: ${DEFAULT-VALUE}).")
+  Architecture architecture;
+
+  @Option(names = "--blocks", defaultValue = "2", paramLabel = "N",
+      description = "Number of flow blocks (default: ${DEFAULT-VALUE}; for an equal parameter count give"
+          + " ResFlow twice ImpFlow's blocks).")
+  int blocks;
+
+  @Option(names = "--hidden", defaultValue = "64", paramLabel = "H",
+      description = "Width of the hidden layers of every residual MLP (default: ${DEFAULT-VALUE}).")
+  int hidden;
+
+  @Option(names = "--layers", defaultValue = "2", paramLabel = "K",
+      description = "Hidden layers per residual MLP, g = d-H-..-H-d (default: ${DEFAULT-VALUE}).")
+  int layers;
+
+  @Option(names = "--activation", defaultValue = "sin", paramLabel = "ACT",
+      description = "lipswish or sin (default: ${DEFAULT-VALUE}).")
+  ActivationKind activation;
+
+  @Option(names = "--lipschitz", defaultValue = "0.97", paramLabel = "C",
+      description = "Spectral-norm coefficient c in (0, 1) of every linear map (default: ${DEFAULT-VALUE}).")
+  double lipschitz;
+
+  @Option(names = "--epochs", defaultValue = "20", paramLabel = "E",
+      description = "Most passes over the training rows (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--batch-size", defaultValue = "256", paramLabel = "B",
+      description = "Rows per optimizer step (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "LR",
+      description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--grad-clip", defaultValue = "10", paramLabel = "NORM",
+      description = "Clip the global gradient norm to NORM (default: ${DEFAULT-VALUE}).")
+  double gradientClip;
+
+  @Option(names = "--ema-decay", defaultValue = "0.99", paramLabel = "D",
+      description = "Decay of the weight EMA used for validation and export (default: ${DEFAULT-VALUE}).")
+  double emaDecay;
+
+  @Option(names = "--patience", defaultValue = "5", paramLabel = "P",
+      description = "Stop after P epochs without a better validation NLL (default: ${DEFAULT-VALUE}).")
+  int patience;
+
+  @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
+      description = "Share of rows held out for validation and calibration (default: ${DEFAULT-VALUE}).")
+  double validationFraction;
+
+  @Option(names = "--target-fpr", defaultValue = "0.001", paramLabel = "P",
+      description = "False-positive rate of the anomaly threshold on held-out rows (default: ${DEFAULT-VALUE}).")
+  double targetFpr;
+
+  @Option(names = "--seed", defaultValue = "1", paramLabel = "S",
+      description = "Seed of initialization, hold-out, batch order and toy data (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "DEV",
+      description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+  DeviceOption device;
+
+  @Option(names = "--dtype", defaultValue = "float32", paramLabel = "T",
+      description = "Training precision float32 or float64 (default: ${DEFAULT-VALUE}); scoring is always float64.")
+  String dtype;
+
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Write PNG charts (training curves, held-out score histogram, ROC when labelled, 2D density"
+          + " heat-map) into DIR.")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    checkOutputDirectory();
+    checkArchitecture();
+    TrainingConfig config = new TrainingConfig(epochs, batchSize, learningRate, gradientClip, emaDecay, patience,
+        seed, dataType());
+    DeviceOption.DeviceChoice choice = device.resolve(Engine.getInstance().getGpuCount());
+    LOG.info("device: {} ({})", choice.device(), choice.reason());
+    Dataset data = dataOptions.load(seed, null, SplitProtocol.Part.TRAIN);
+    FlowSpec flowSpec = flowSpec(data);
+    TrainingRun.Request request = new TrainingRun.Request(data, flowSpec, config, validationFraction, targetFpr,
+        choice, out);
+
+    StopSignal stop = new StopSignal();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.request();
+      try {
+        finished.await(5, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "impflow-train-interrupt");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      TrainingRun.Outcome outcome = TrainingRun.run(request, TrainingProgress.forConsole(), stop);
+      if (report != null) {
+        try (DensityModel model = DensityModel.load(out)) {
+          var charts = ModelReport.training(report, outcome.training().history(), outcome.training().bestEpoch(),
+              model, outcome.validation(), outcome.validationLabels(), data.rows());
+          LOG.info("report: {}", charts);
+        }
+      }
+      spec.commandLine().getOut().println("model " + outcome.version() + " written to " + out);
+      spec.commandLine().getOut().flush();
+      return 0;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        LOG.info("stopped by a shutdown request after writing the model");
+      }
+    }
+  }
+
+  private void checkOutputDirectory() throws java.io.IOException {
+    if (Files.exists(out)) {
+      boolean empty;
+      if (!Files.isDirectory(out)) {
+        empty = false;
+      } else {
+        try (Stream<Path> entries = Files.list(out)) {
+          empty = entries.findAny().isEmpty();
+        }
+      }
+      if (!empty) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + " already exists and is not"
+            + " an empty directory; choose a new directory (artifacts are never overwritten)");
+      }
+    }
+  }
+
+  private DataType dataType() {
+    return switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
+      case "float32" -> DataType.FLOAT32;
+      case "float64" -> DataType.FLOAT64;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(),
+          "--dtype must be float32 or float64, got " + dtype);
+    };
+  }
+
+  private void checkArchitecture() {
+    requireFlag(blocks >= 1, "--blocks must be >= 1, got " + blocks);
+    requireFlag(hidden >= 1, "--hidden must be >= 1, got " + hidden);
+    requireFlag(layers >= 1, "--layers must be >= 1, got " + layers);
+    requireFlag(lipschitz > 0 && lipschitz < 1, "--lipschitz must be in (0, 1), got " + lipschitz);
+  }
+
+  private void requireFlag(boolean condition, String message) {
+    if (!condition) {
+      throw new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+  }
+
+  private FlowSpec flowSpec(Dataset data) throws DataSourceException {
+    if (data.dimension() > FlowSpec.MAX_DIMENSION) {
+      throw new DataSourceException(data.origin() + " has " + data.dimension() + " features; the exact model"
+          + " supports at most " + FlowSpec.MAX_DIMENSION + " (choose columns with --feature-names)");
+    }
+    return new FlowSpec(architecture, data.dimension(), blocks, hidden, layers, activation, lipschitz);
+  }
+}

@@ -1,0 +1,257 @@
+package io.impflow.trainer.fit;
+
+import ai.djl.engine.Engine;
+import io.impflow.model.DensityModel;
+import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.artifact.ModelArtifact;
+import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.Standardization;
+import io.impflow.model.flow.ZeroVarianceFeatureException;
+import io.impflow.model.train.TrainableFlow;
+import io.impflow.trainer.data.DataSourceException;
+import io.impflow.trainer.data.Dataset;
+import io.impflow.trainer.data.RowPermutation;
+import io.impflow.trainer.eval.DatasetScorer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One complete training run: hold out validation rows, standardize, fit the flow, calibrate the anomaly threshold
+ * on the held-out rows, and write the model artifact with its provenance. Constant features are refused (a
+ * density over a constant is degenerate and the streaming input is positional, so a silently dropped column would
+ * misalign every record).
+ */
+public final class TrainingRun {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+  /** Fewest training rows accepted. */
+  public static final int MIN_ROWS = 10;
+
+  /**
+   * What to train.
+   *
+   * @param data training rows (labels, when present, are ignored for fitting)
+   * @param spec the flow architecture (its dimension must equal the data's)
+   * @param config optimization settings
+   * @param validationFraction share of the rows held out for early stopping and calibration
+   * @param targetFpr false-positive rate of the calibrated threshold on held-out rows
+   * @param device where to train and why
+   * @param out artifact directory to create (must not exist, or be empty)
+   */
+  public record Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction,
+      double targetFpr, DeviceOption.DeviceChoice device, Path out) {
+
+    /** Validates what the types cannot. */
+    public Request {
+      if (!(validationFraction > 0 && validationFraction < 1)) {
+        throw new IllegalArgumentException("--val-fraction must be in (0, 1), got " + validationFraction);
+      }
+      if (!(targetFpr > 0 && targetFpr < 1)) {
+        throw new IllegalArgumentException("--target-fpr must be in (0, 1), got " + targetFpr);
+      }
+      if (spec.dimension() != data.dimension()) {
+        throw new IllegalArgumentException("spec dimension " + spec.dimension() + " != data dimension "
+            + data.dimension());
+      }
+    }
+  }
+
+  /**
+   * What a run produced.
+   *
+   * @param version the artifact's version id
+   * @param training the training outcome
+   * @param calibration the calibration written into the artifact
+   * @param validation the held-out rows (raw), for reports
+   * @param validationLabels their labels, or {@code null}
+   * @param validationNll mean NLL of the held-out rows under the exported model (raw feature space)
+   */
+  public record Outcome(String version, TrainingResult training, Calibration calibration, double[][] validation,
+      int[] validationLabels, double validationNll) {}
+
+  private TrainingRun() {}
+
+  /** Runs {@code request}, reporting to {@code progress}; {@code stop} ends training early with the best so far. */
+  public static Outcome run(Request request, TrainingProgress progress, StopSignal stop)
+      throws DataSourceException, ArtifactException, IOException {
+    Dataset data = request.data();
+    if (data.size() < MIN_ROWS) {
+      throw new DataSourceException(data.origin() + " has " + data.size() + " rows; training needs at least "
+          + MIN_ROWS);
+    }
+    long startNanos = System.nanoTime();
+    int[] order = RowPermutation.random(data.size(), new SplittableRandom(request.config().seed()));
+    int validationCount = Math.max(2, (int) Math.round(request.validationFraction() * data.size()));
+    int[] validationIndex = Arrays.copyOfRange(order, 0, validationCount);
+    int[] trainIndex = Arrays.copyOfRange(order, validationCount, order.length);
+    Arrays.sort(validationIndex);
+    Arrays.sort(trainIndex);
+    Dataset train = data.select(trainIndex, data.origin() + " (training rows)");
+    Dataset validation = data.select(validationIndex, data.origin() + " (validation rows)");
+
+    Standardization standardization = standardization(train);
+    double[][] trainStd = standardize(train.rows(), standardization);
+    double[][] validationStd = standardize(validation.rows(), standardization);
+    LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(request.spec()),
+        train.size(), validation.size(), request.device().reason());
+
+    TrainingResult result;
+    try (TrainableFlow flow = TrainableFlow.create(request.spec(), request.config().seed(),
+        request.device().device(), request.config().dtype())) {
+      result = new FlowTrainer(request.config(), progress).train(flow, trainStd, validationStd, stop);
+    }
+    if (result.interrupted()) {
+      LOG.warn("interrupted: writing the best model so far (epoch {}, validation NLL {})", result.bestEpoch(),
+          String.format(Locale.ROOT, "%.4f", result.bestValidationNll()));
+    }
+
+    double[] heldOutLl = heldOutLogLikelihood(request, standardization, data, result, validation.rows());
+    Calibration calibration = calibrate(heldOutLl, request.targetFpr());
+    double validationNll = -mean(heldOutLl);
+    Map<String, Object> provenance = provenance(request, train, validation, result, validationNll, startNanos);
+    String version = ModelArtifact.write(request.out(), request.spec(), result.bestWeights(), standardization,
+        data.featureNames(), calibration, provenance);
+    LOG.info("wrote model {} to {} (validation NLL {} nats, threshold log-likelihood {} at target FPR {})",
+        version, request.out(), String.format(Locale.ROOT, "%.4f", validationNll),
+        String.format(Locale.ROOT, "%.4f", calibration.threshold()), request.targetFpr());
+    return new Outcome(version, result, calibration, validation.rows(), validation.labels(), validationNll);
+  }
+
+  private static Standardization standardization(Dataset train) throws DataSourceException {
+    try {
+      return Standardization.fit(train.rows());
+    } catch (ZeroVarianceFeatureException e) {
+      String name = train.featureNames().get(e.column());
+      throw new DataSourceException("feature '" + name + "' (column " + (e.column() + 1) + ") is constant in the"
+          + " training rows of " + train.origin() + " (every value is " + train.rows()[0][e.column()] + "), so it has"
+          + " no density; leave it out with --feature-names (all other features, comma-separated) or clean the data");
+    }
+  }
+
+  /** Threshold and p-value table from the held-out rows' log-likelihoods under the model as it will be exported. */
+  private static Calibration calibrate(double[] ll, double targetFpr) throws DataSourceException {
+    double[] finite = Arrays.stream(ll).filter(Double::isFinite).toArray();
+    if (finite.length < ll.length) {
+      LOG.warn("{} of {} held-out rows could not be scored and are left out of the calibration",
+          ll.length - finite.length, ll.length);
+    }
+    if (finite.length < 2) {
+      throw new DataSourceException("only " + finite.length + " held-out rows could be scored; calibration needs"
+          + " at least 2 (raise --val-fraction or provide more rows)");
+    }
+    return Calibration.fit(finite, targetFpr);
+  }
+
+  /**
+   * Log-likelihoods of the held-out rows under the exported model: the export rescales weights by their exact
+   * singular values, so they are scored through a temporary artifact with the scoring code path itself.
+   */
+  private static double[] heldOutLogLikelihood(Request request, Standardization standardization,
+      Dataset data, TrainingResult result, double[][] validation) throws ArtifactException, IOException {
+    Path scratch = Files.createTempDirectory("impflow-calibration");
+    try {
+      Path dir = scratch.resolve("model");
+      ModelArtifact.write(dir, request.spec(), result.bestWeights(), standardization, data.featureNames(), null,
+          Map.of("purpose", "calibration scratch copy"));
+      try (DensityModel model = DensityModel.load(dir)) {
+        return DatasetScorer.score(model, validation, null).logLikelihood();
+      }
+    } finally {
+      deleteRecursively(scratch);
+    }
+  }
+
+  private static Map<String, Object> provenance(Request request, Dataset train, Dataset validation,
+      TrainingResult result, double validationNll, long startNanos) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("data_origin", request.data().origin());
+    p.put("data_sha256", request.data().sha256());
+    p.put("rows", request.data().size());
+    p.put("rows_train", train.size());
+    p.put("rows_validation", validation.size());
+    p.put("seed", request.config().seed());
+    p.put("epochs_max", request.config().epochs());
+    p.put("epochs_run", result.history().size());
+    p.put("best_epoch", result.bestEpoch());
+    p.put("steps", result.steps());
+    p.put("stopped_early", result.stoppedEarly());
+    p.put("interrupted", result.interrupted());
+    p.put("validation_nll", validationNll);
+    p.put("validation_nll_standardized", result.bestValidationNll());
+    p.put("batch_size", request.config().batchSize());
+    p.put("learning_rate", request.config().learningRate());
+    p.put("grad_clip", request.config().gradientClipNorm());
+    p.put("ema_decay", request.config().emaDecay());
+    p.put("patience", request.config().patience());
+    p.put("val_fraction", request.validationFraction());
+    p.put("target_fpr", request.targetFpr());
+    p.put("dtype", request.config().dtype().toString().toLowerCase(Locale.ROOT));
+    p.put("device", request.device().device().toString());
+    p.put("device_reason", request.device().reason());
+    p.put("training_seconds", result.wallSeconds());
+    p.put("wall_time_seconds", (System.nanoTime() - startNanos) / 1e9);
+    Map<String, Object> versions = new LinkedHashMap<>();
+    versions.put("impflow", impflowVersion());
+    versions.put("djl", Engine.getDjlVersion());
+    versions.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+    versions.put("java", System.getProperty("java.version"));
+    p.put("versions", versions);
+    return p;
+  }
+
+  /** The project version this trainer was built as. */
+  public static String impflowVersion() {
+    try (InputStream in = TrainingRun.class.getResourceAsStream("version.properties")) {
+      Properties properties = new Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "unknown");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String describe(FlowSpec spec) {
+    return String.format(Locale.ROOT, "%s: %d block(s), g = %d-%s-%d, %s, c = %s",
+        spec.architecture().toString().toLowerCase(Locale.ROOT), spec.blocks(), spec.dimension(),
+        String.join("-", java.util.Collections.nCopies(spec.layers(), String.valueOf(spec.hidden()))),
+        spec.dimension(), spec.activation().toString().toLowerCase(Locale.ROOT), spec.lipschitz());
+  }
+
+  private static double[][] standardize(double[][] rows, Standardization standardization) {
+    double[][] out = new double[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = standardization.apply(rows[i]);
+    }
+    return out;
+  }
+
+
+  private static double mean(double[] values) {
+    return Arrays.stream(values).filter(Double::isFinite).average().orElse(Double.NaN);
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.impflow.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Help, usage errors and bad input through the real command line (exit codes 0 / 2 / 1, no partial output). */
+class CliUsageTest {
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"train", "evaluate", "score", "sample"})
+  void everyCommandHasHelp(String command) {
+    CliRun run = CliRun.of(command, "--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("Usage: impflow " + command);
+    if (!command.equals("sample")) {
+      assertThat(run.out()).contains("--data=SRC").contains("kafka://").contains("toy:NAME");
+    }
+  }
+
+  @Test
+  void trainHelpDocumentsDevicesConstantFeaturesAndSplits() {
+    String help = CliRun.of("train", "--help").out();
+    assertThat(help).contains("--device=DEV").contains("PYTORCH_LIBRARY_PATH").contains("constant feature")
+        .contains("--split=PROTOCOL").contains("--target-fpr=P").contains("--dtype=T");
+  }
+
+  @Test
+  void unknownFlagAndBadValuesAreUsageErrors() {
+    assertThat(CliRun.of("train", "--data", "toy:moons", "--out", dir.resolve("m").toString(), "--bogus")
+        .exitCode()).isEqualTo(2);
+    CliRun badBatch = CliRun.of("train", "--data", "toy:moons", "--out", dir.resolve("m").toString(),
+        "--batch-size", "0");
+    assertThat(badBatch.exitCode()).isEqualTo(2);
+    assertThat(badBatch.err()).contains("--batch-size must be >= 1, got 0");
+    CliRun badLipschitz = CliRun.of("train", "--data", "toy:moons", "--out", dir.resolve("m").toString(),
+        "--lipschitz", "1.5");
+    assertThat(badLipschitz.exitCode()).isEqualTo(2);
+    assertThat(badLipschitz.err()).contains("--lipschitz must be in (0, 1)");
+    assertThat(CliRun.of("frobnicate").exitCode()).isEqualTo(2);
+    assertThat(CliRun.of().exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void anExistingNonEmptyOutputDirectoryIsNeverOverwritten() throws IOException {
+    Path out = Files.createDirectories(dir.resolve("model"));
+    Files.writeString(out.resolve("keep.txt"), "mine");
+    CliRun run = CliRun.of("train", "--data", "toy:moons", "--out", out.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("already exists");
+    assertThat(Files.readString(out.resolve("keep.txt"))).isEqualTo("mine");
+  }
+
+  private CliRun trainOn(String csvContent, String... extra) throws IOException {
+    Path csv = Files.writeString(dir.resolve("in.csv"), csvContent);
+    String[] base = {"train", "--data", csv.toString(), "--out", dir.resolve("out").toString(), "--device", "cpu"};
+    String[] args = new String[base.length + extra.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    return CliRun.of(args);
+  }
+
+  @Test
+  void badCsvInputFailsWithFileLineAndColumnAndWritesNoModel() throws IOException {
+    CliRun missing = CliRun.of("train", "--data", dir.resolve("absent.csv").toString(), "--out",
+        dir.resolve("out").toString(), "--device", "cpu");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("data file not found").contains("absent.csv");
+
+    assertThat(trainOn("").err()).contains("is empty");
+    assertThat(trainOn("a,b\n").err()).contains("no data rows");
+    CliRun ragged = trainOn("a,b\n1,2\n3,4,5\n");
+    assertThat(ragged.exitCode()).isEqualTo(1);
+    assertThat(ragged.err()).contains("in.csv line 3").contains("3 cells");
+    CliRun text = trainOn("a,b\n1,2\n3,x\n");
+    assertThat(text.err()).contains("line 3, column 2 ('b')").contains("'x' is not a number");
+    assertThat(trainOn("a,b\n1,Infinity\n").err()).contains("line 2, column 2").contains("not a finite number");
+    assertThat(trainOn("a,b\n1,NaN\n").err()).contains("line 2, column 2").contains("not a finite number");
+    CliRun label = trainOn("a,b\n1,2\n", "--label-column", "target");
+    assertThat(label.exitCode()).isEqualTo(1);
+    assertThat(label.err()).contains("label column 'target'");
+    assertThat(Files.exists(dir.resolve("out"))).isFalse();
+  }
+
+  @Test
+  void gpuWithoutAGpuIsAClearFailure() {
+    CliRun run = CliRun.of("train", "--data", "toy:moons", "--out", dir.resolve("out").toString(),
+        "--device", "gpu");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("--device gpu").contains("no GPU").contains("--device cpu");
+    assertThat(Files.exists(dir.resolve("out"))).isFalse();
+  }
+
+  @Test
+  void aModelDirectoryThatIsNotAnArtifactIsRefused() throws IOException {
+    Path fake = Files.createDirectories(dir.resolve("fake-model"));
+    Files.writeString(fake.resolve("manifest.json"), "{}");
+    Path csv = Files.writeString(dir.resolve("in.csv"), "a,b\n1,2\n");
+    CliRun run = CliRun.of("evaluate", "--model", fake.toString(), "--data", csv.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("fake-model");
+    CliRun absent = CliRun.of("score", "--model", dir.resolve("nothing").toString(), "--data", csv.toString(),
+        "--out", dir.resolve("s.csv").toString());
+    assertThat(absent.exitCode()).isEqualTo(1);
+    assertThat(Files.exists(dir.resolve("s.csv"))).isFalse();
+  }
+}

@@ -1,0 +1,34 @@
+package io.impflow.trainer.fit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import org.junit.jupiter.api.Test;
+
+class DeviceOptionTest {
+
+  @Test
+  void autoOnThisGpuLessHostPicksTheCpuAndSaysWhy() throws Exception {
+    int gpus = Engine.getInstance().getGpuCount();
+    assertThat(gpus).as("this host has no GPU (RULES.md)").isZero();
+    DeviceOption.DeviceChoice choice = DeviceOption.AUTO.resolve(gpus);
+    assertThat(choice.device()).isEqualTo(Device.cpu());
+    assertThat(choice.reason()).contains("auto").contains("no GPU").contains("CPU");
+  }
+
+  @Test
+  void autoPicksTheGpuWhenOneIsReported() throws Exception {
+    DeviceOption.DeviceChoice choice = DeviceOption.AUTO.resolve(2);
+    assertThat(choice.device()).isEqualTo(Device.gpu(0));
+    assertThat(choice.reason()).contains("2 GPU");
+  }
+
+  @Test
+  void gpuWithoutGpuExplainsHowToGetOne() {
+    assertThatThrownBy(() -> DeviceOption.GPU.resolve(0))
+        .isInstanceOf(DeviceUnavailableException.class)
+        .hasMessageContaining("PYTORCH_LIBRARY_PATH");
+  }
+}
