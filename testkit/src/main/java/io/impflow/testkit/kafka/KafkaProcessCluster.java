@@ -51,10 +51,11 @@ public final class KafkaProcessCluster implements KafkaCluster {
 
     private static final String LOG4J_RESOURCE = "broker-log4j2.properties";
     private static final String BROKER_HEAP = "-Xmx512m";
-    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final int LOG_TAIL_LINES = 40;
+    private static final int PORT_ATTEMPTS = 3;
+    private static final String PORT_TAKEN = "Address already in use";
 
     private final Path dataDirectory;
     private final Path logFile;
@@ -77,7 +78,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
      * until it answers.
      *
      * @return the running broker
-     * @throws KafkaClusterException if the broker cannot be formatted, started or reached; the message names the log
+     * @throws KafkaClusterException if the broker cannot be formatted, started or reached; the message quotes its log
      */
     public static KafkaProcessCluster start() {
         return start(defaultWorkRoot());
@@ -88,11 +89,24 @@ public final class KafkaProcessCluster implements KafkaCluster {
      *
      * @param workRoot the directory that receives the broker directory; created when missing
      * @return the running broker
-     * @throws KafkaClusterException if the broker cannot be formatted, started or reached; the message names the log
+     * @throws KafkaClusterException if the broker cannot be formatted, started or reached; the message quotes its log
      */
     public static KafkaProcessCluster start(Path workRoot) {
         String classpath = brokerClasspath();
-        Path workDirectory = workRoot.toAbsolutePath().normalize().resolve("kafka-" + UUID.randomUUID());
+        for (int attempt = 1; ; attempt++) {
+            Path workDirectory = workRoot.toAbsolutePath().normalize().resolve("kafka-" + UUID.randomUUID());
+            try {
+                return startIn(workDirectory, classpath);
+            } catch (KafkaClusterException e) {
+                // A probed port can be taken by someone else before the broker binds it; new ports fix that.
+                if (attempt == PORT_ATTEMPTS || !logContains(workDirectory.resolve("broker.log"), PORT_TAKEN)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static KafkaProcessCluster startIn(Path workDirectory, String classpath) {
         Path dataDirectory = workDirectory.resolve("data");
         Path logFile = workDirectory.resolve("broker.log");
         Path config = workDirectory.resolve("server.properties");
@@ -111,11 +125,9 @@ public final class KafkaProcessCluster implements KafkaCluster {
             throw new KafkaClusterException("Could not write the broker configuration under " + workDirectory
                     + ": " + e.getMessage() + "; check that the directory is writable", e);
         }
-        formatStorage(classpath, config, log4jConfig, logFile);
-
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), BROKER_HEAP, "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4jConfig.toUri(),
-                "-cp", classpath, BrokerProcessMain.class.getName(), config.toString()));
+        List<String> command = List.of(javaExecutable(), BROKER_HEAP, "-XX:+ExitOnOutOfMemoryError",
+                "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4jConfig.toUri(), "-cp", classpath,
+                BrokerProcessMain.class.getName(), Uuid.randomUuid().toString(), config.toString());
         Process process = launch(command, workDirectory, logFile, "the Kafka broker");
         KafkaProcessCluster cluster = new KafkaProcessCluster(dataDirectory, logFile, process, bootstrapServers);
         try {
@@ -214,9 +226,10 @@ public final class KafkaProcessCluster implements KafkaCluster {
 
     private void checkAliveAndInTime(long deadline, Exception lastFailure) {
         if (!process.isAlive()) {
-            throw new KafkaClusterException("The Kafka broker exited with status " + process.exitValue()
-                    + " before it answered on " + bootstrapServers + "; its log " + logFile + " ends with:\n"
-                    + tail(logFile));
+            String stage = process.exitValue() == BrokerProcessMain.FORMAT_FAILED_STATUS
+                    ? "while formatting its storage" : "before it answered on " + bootstrapServers;
+            throw new KafkaClusterException("The Kafka broker exited with status " + process.exitValue() + " "
+                    + stage + "; its log " + logFile + " ends with:\n" + tail(logFile));
         }
         if (System.nanoTime() - deadline >= 0) {
             throw new KafkaClusterException("The Kafka broker (pid " + process.pid() + ") did not answer on "
@@ -241,30 +254,6 @@ public final class KafkaProcessCluster implements KafkaCluster {
                 }
                 Thread.sleep(100);
             }
-        }
-    }
-
-    private static void formatStorage(String classpath, Path config, Path log4jConfig, Path logFile) {
-        String clusterId = Uuid.randomUuid().toString();
-        // Short-lived tool JVM: C1 only starts faster and is plenty for formatting one directory.
-        List<String> command = List.of(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4jConfig.toUri(), "-cp", classpath,
-                "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString());
-        Process format = launch(command, config.getParent(), logFile, "the Kafka storage format tool");
-        try {
-            if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                stop(format, "the Kafka storage format tool", logFile);
-                throw new KafkaClusterException("Formatting the Kafka storage took longer than "
-                        + FORMAT_TIMEOUT.toSeconds() + " s; see " + logFile + ", which ends with:\n" + tail(logFile));
-            }
-        } catch (InterruptedException e) {
-            format.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new KafkaClusterException("Interrupted while formatting the Kafka storage", e);
-        }
-        if (format.exitValue() != 0) {
-            throw new KafkaClusterException("kafka.tools.StorageTool format exited with status " + format.exitValue()
-                    + " for " + config + "; see " + logFile + ", which ends with:\n" + tail(logFile));
         }
     }
 
@@ -414,6 +403,14 @@ public final class KafkaProcessCluster implements KafkaCluster {
                     // The port was only probed; a failed close changes nothing for the broker.
                 }
             }
+        }
+    }
+
+    private static boolean logContains(Path file, String text) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            return false;
         }
     }
 
