@@ -3,6 +3,8 @@ package io.impflow.schemas.serde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.io.BinaryDecoder;
@@ -12,7 +14,7 @@ import org.apache.avro.util.Utf8;
 /**
  * A binary decoder over one in-memory message that refuses string, bytes, array and map lengths the message cannot
  * hold, so a corrupted length field fails fast instead of allocating up to gigabytes before the read runs out of
- * bytes.
+ * bytes, and refuses strings that are not valid UTF-8.
  */
 final class BoundedDecoder extends Decoder {
   /**
@@ -65,12 +67,14 @@ final class BoundedDecoder extends Decoder {
     Utf8 result = old != null ? old : new Utf8();
     result.setByteLength(length);
     in.readFixed(result.getBytes(), 0, length);
+    utf8(result.getBytes(), length);
     return result;
   }
 
   @Override
   public String readString() throws IOException {
-    return new String(readLengthPrefixed("string"), StandardCharsets.UTF_8);
+    byte[] bytes = readLengthPrefixed("string");
+    return utf8(bytes, bytes.length);
   }
 
   @Override
@@ -143,6 +147,17 @@ final class BoundedDecoder extends Decoder {
     byte[] bytes = new byte[checkedLength(in.readLong(), what)];
     in.readFixed(bytes, 0, bytes.length);
     return bytes;
+  }
+
+  /** Avro strings are UTF-8; Java would silently replace bad bytes, which hides corruption. */
+  private String utf8(byte[] bytes, int length) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+    } catch (CharacterCodingException e) {
+      throw new AvroRuntimeException("Malformed data: a string ending at byte " + (bodyLength - remaining())
+          + " of the body is not valid UTF-8 (" + e + ")");
+    }
   }
 
   private int checkedLength(long length, String what) {

@@ -29,8 +29,9 @@ public final class KafkaSerdeConfig {
           + "io.impflow.schemas.avro.FeatureVector, or construct the serde with the class");
     }
     try {
-      return (Class<T>) Class.forName(name.trim(), true, Thread.currentThread().getContextClassLoader())
-          .asSubclass(SpecificRecord.class);
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      return (Class<T>) Class.forName(name.trim(), true,
+          loader != null ? loader : KafkaSerdeConfig.class.getClassLoader()).asSubclass(SpecificRecord.class);
     } catch (ClassNotFoundException | ClassCastException e) {
       throw new ConfigException(RECORD_CLASS, value, "not a generated Avro SpecificRecord class on the classpath ("
           + e + ")");

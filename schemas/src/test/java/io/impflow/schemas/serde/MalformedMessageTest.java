@@ -121,6 +121,14 @@ class MalformedMessageTest {
   }
 
   @Test
+  void invalidUtf8InAStringIsMalformedNotReplaced() {
+    byte[] message = SINGLE_OBJECT.encode(SampleRecords.featureVector());
+    message[11] = (byte) 0x9b; // the first character of the id: a UTF-8 continuation byte cannot start a character
+
+    assertThat(failure(message, DeadLetterReason.MALFORMED_AVRO)).hasMessageContaining("not valid UTF-8");
+  }
+
+  @Test
   void emptyAndNullMessages() {
     assertThat(failure(new byte[0], DeadLetterReason.MALFORMED_AVRO)).hasMessageContaining("empty message");
     assertThat(failure(null, DeadLetterReason.MALFORMED_AVRO)).hasMessageContaining("null message");
