@@ -1,5 +1,6 @@
 package io.impflow.job.scoring;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import io.impflow.job.decode.FeatureRecord;
 import io.impflow.job.metrics.DeadLetterCounters;
@@ -17,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -31,7 +33,7 @@ import org.apache.flink.util.OutputTag;
  * model in {@link #open()} and checks it is the model the job was built for.
  */
 public final class MicroBatchScoringOperator extends AbstractStreamOperator<ScoredEvent>
-    implements OneInputStreamOperator<FeatureRecord, ScoredEvent>, ProcessingTimeCallback {
+    implements OneInputStreamOperator<FeatureRecord, ScoredEvent>, BoundedOneInput, ProcessingTimeCallback {
   private static final long serialVersionUID = 1L;
 
   /** Side output of anomalies. */
@@ -39,6 +41,8 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   /** Side output of records the model could not score. */
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("scoring-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+  private static final String TORCH_ENGINE = "PyTorch";
 
   private final ScoringSettings settings;
 
@@ -58,9 +62,11 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   @Override
   public void open() throws Exception {
     super.open();
-    // Torch records autograd history per thread; the scoring (task) thread never needs it.
-    JniUtils.setGradMode(false);
     model = DensityModel.load(Path.of(settings.modelPath()));
+    // Torch records autograd history per thread; the scoring (task) thread never needs it. The engine must be
+    // loaded before its JNI calls work.
+    Engine.getEngine(TORCH_ENGINE);
+    JniUtils.setGradMode(false);
     if (!model.featureNames().equals(settings.featureNames())) {
       throw new IllegalStateException("model artifact " + settings.modelPath() + " now has features "
           + model.featureNames() + " but the job was built for " + settings.featureNames()
@@ -97,6 +103,11 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   }
 
   @Override
+  public void endInput() {
+    flush();
+  }
+
+  @Override
   public void finish() throws Exception {
     flush();
     super.finish();
@@ -123,7 +134,7 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
       timer.cancel(false);
       timer = null;
     }
-    if (buffer.isEmpty()) {
+    if (buffer == null || buffer.isEmpty()) {
       return;
     }
     double[][] rows = new double[buffer.size()][];

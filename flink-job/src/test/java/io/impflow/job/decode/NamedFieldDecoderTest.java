@@ -20,9 +20,9 @@ import org.apache.flink.api.common.functions.util.ListCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class NamedFieldDecoderTest {
+public class NamedFieldDecoderTest {
   /** A user's record: features under their own names and types, in another order, among non-feature fields. */
-  static final String SENSOR_SCHEMA = "{\"type\":\"record\",\"name\":\"SensorReading\",\"namespace\":\"acme\","
+  public static final String SENSOR_SCHEMA = "{\"type\":\"record\",\"name\":\"SensorReading\",\"namespace\":\"acme\","
       + "\"fields\":["
       + "{\"name\":\"sensor\",\"type\":\"string\"},"
       + "{\"name\":\"site\",\"type\":\"string\"},"
@@ -31,7 +31,7 @@ class NamedFieldDecoderTest {
       + "{\"name\":\"event_time\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},"
       + "{\"name\":\"count\",\"type\":\"int\"},"
       + "{\"name\":\"humidity\",\"type\":[\"null\",\"double\"],\"default\":null}]}";
-  static final List<String> MODEL_FEATURES = List.of("temperature", "humidity", "pressure", "count");
+  public static final List<String> MODEL_FEATURES = List.of("temperature", "humidity", "pressure", "count");
 
   @TempDir
   Path dir;

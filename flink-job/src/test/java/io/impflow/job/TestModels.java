@@ -1,0 +1,86 @@
+package io.impflow.job;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import io.impflow.model.DensityModel;
+import io.impflow.model.artifact.ModelArtifact;
+import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.ActivationKind;
+import io.impflow.model.flow.Architecture;
+import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.Standardization;
+import io.impflow.model.train.FlowWeights;
+import io.impflow.model.train.TrainableFlow;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Small real model artifacts for the job's tests: a seeded random-weight ImpFlow (real DJL, real artifact format)
+ * over four sensor features, standardized on and calibrated against sampled normal rows.
+ */
+public final class TestModels {
+  /** The test model's features, in column order. */
+  public static final List<String> FEATURES = List.of("temperature", "humidity", "pressure", "count");
+
+  private static final double[] MEAN = {21.0, 0.45, 1013.0, 50.0};
+  private static final double[] SCALE = {2.0, 0.05, 8.0, 7.0};
+  /** How far (in standard deviations) an injected anomaly sits from the mean on every feature. */
+  private static final double ANOMALY_SIGMAS = 9.0;
+
+  private TestModels() {}
+
+  /** Rows drawn from the "normal" distribution the model is standardized on. */
+  public static double[][] normalRows(int n, Random random) {
+    double[][] rows = new double[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = normalRow(random);
+    }
+    return rows;
+  }
+
+  /** One normal row. */
+  public static double[] normalRow(Random random) {
+    double[] row = new double[MEAN.length];
+    for (int j = 0; j < row.length; j++) {
+      row[j] = MEAN[j] + SCALE[j] * random.nextGaussian();
+    }
+    return row;
+  }
+
+  /** A row far out in the tails of every feature: well below any sensible threshold. */
+  public static double[] anomalousRow(Random random) {
+    double[] row = new double[MEAN.length];
+    for (int j = 0; j < row.length; j++) {
+      double sign = random.nextBoolean() ? 1 : -1;
+      row[j] = MEAN[j] + sign * SCALE[j] * (ANOMALY_SIGMAS + random.nextDouble());
+    }
+    return row;
+  }
+
+  /**
+   * Writes a calibrated artifact to {@code dir/model} (1 % target false-positive rate on held-out normal rows) and
+   * returns its directory.
+   */
+  public static Path writeCalibratedModel(Path dir, long seed) throws Exception {
+    Random random = new Random(seed);
+    Standardization standardization = Standardization.fit(normalRows(2000, random));
+    FlowSpec spec = new FlowSpec(Architecture.IMPFLOW, FEATURES.size(), 2, 16, 1, ActivationKind.LIPSWISH, 0.9);
+    Map<String, Object> provenance = Map.of("purpose", "flink-job tests: random weights", "seed", seed);
+    FlowWeights weights;
+    try (TrainableFlow flow = TrainableFlow.create(spec, seed, Device.cpu(), DataType.FLOAT64)) {
+      weights = flow.snapshot();
+    }
+    Path uncalibrated = dir.resolve("uncalibrated");
+    ModelArtifact.write(uncalibrated, spec, weights, standardization, FEATURES, null, provenance);
+    double[] heldOut;
+    try (DensityModel model = DensityModel.load(uncalibrated)) {
+      heldOut = model.score(normalRows(1000, random)).logLikelihood();
+    }
+    Path calibrated = dir.resolve("model");
+    ModelArtifact.write(calibrated, spec, weights, standardization, FEATURES, Calibration.fit(heldOut, 0.01),
+        provenance);
+    return calibrated;
+  }
+}

@@ -1,0 +1,167 @@
+package io.impflow.job.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.impflow.job.TestModels;
+import io.impflow.job.decode.FeatureRecord;
+import io.impflow.job.decode.RawRecord;
+import io.impflow.model.DensityModel;
+import io.impflow.model.scoring.BatchScores;
+import io.impflow.schemas.avro.Alert;
+import io.impflow.schemas.avro.ScoredEvent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The micro-batch operator under Flink's operator test harness, with a real model and a manual clock. */
+class MicroBatchScoringOperatorTest {
+  @TempDir
+  static Path dir;
+  static Path model;
+
+  private final Random random = new Random(11);
+  private OneInputStreamOperatorTestHarness<FeatureRecord, ScoredEvent> harness;
+  private MicroBatchScoringOperator operator;
+  private final List<FeatureRecord> sent = new ArrayList<>();
+
+  @BeforeAll
+  static void writeModel() throws Exception {
+    model = TestModels.writeCalibratedModel(dir, 5);
+  }
+
+  @AfterEach
+  void closeHarness() throws Exception {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  private void open(int batchSize, long timeoutMillis) throws Exception {
+    operator = new MicroBatchScoringOperator(
+        new ScoringSettings(model.toString(), TestModels.FEATURES, null, batchSize, timeoutMillis));
+    harness = new OneInputStreamOperatorTestHarness<>(operator);
+    harness.setProcessingTime(0);
+    harness.open();
+  }
+
+  private void send(double[] row) throws Exception {
+    FeatureRecord record = new FeatureRecord("r" + sent.size(), 1000L + sent.size(), row,
+        new RawRecord("events", 0, sent.size(), 0L, null, new byte[] {1}));
+    sent.add(record);
+    harness.processElement(new StreamRecord<>(record));
+  }
+
+  private int activeTimers() {
+    return harness.getProcessingTimeService().getNumActiveTimers();
+  }
+
+  private List<ScoredEvent> scored() {
+    return harness.extractOutputValues();
+  }
+
+  /** The model's own scores of the rows sent so far, as one batch. */
+  private static double[] offline(List<FeatureRecord> records) throws Exception {
+    double[][] rows = records.stream().map(r -> r.features).toArray(double[][]::new);
+    try (DensityModel m = DensityModel.load(model)) {
+      BatchScores scores = m.score(rows);
+      return scores.logLikelihood();
+    }
+  }
+
+  @Test
+  void flushesWhenTheBatchIsFull() throws Exception {
+    open(4, 60_000);
+    for (int i = 0; i < 3; i++) {
+      send(TestModels.normalRow(random));
+    }
+    assertThat(scored()).isEmpty();
+    assertThat(operator.buffered()).isEqualTo(3);
+    assertThat(activeTimers()).isEqualTo(1);
+
+    send(TestModels.normalRow(random));
+    assertThat(operator.buffered()).isZero();
+    assertThat(activeTimers()).isZero();
+    List<ScoredEvent> events = scored();
+    assertThat(events).extracting(ScoredEvent::getId).containsExactly("r0", "r1", "r2", "r3");
+    double[] expected = offline(sent);
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).getLogLikelihood()).isEqualTo(expected[i]);
+      assertThat(events.get(i).getScore()).isEqualTo(-expected[i]);
+    }
+  }
+
+  @Test
+  void flushesAPartialBatchWhenTheTimeoutFires() throws Exception {
+    open(256, 10);
+    send(TestModels.normalRow(random));
+    harness.setProcessingTime(5);
+    send(TestModels.normalRow(random));
+    harness.setProcessingTime(9);
+    assertThat(scored()).isEmpty();
+    harness.setProcessingTime(10);
+    assertThat(scored()).extracting(ScoredEvent::getId).containsExactly("r0", "r1");
+    assertThat(operator.buffered()).isZero();
+
+    // The next record starts a new timeout from its own arrival.
+    harness.setProcessingTime(100);
+    send(TestModels.normalRow(random));
+    harness.setProcessingTime(109);
+    assertThat(scored()).hasSize(2);
+    harness.setProcessingTime(110);
+    assertThat(scored()).extracting(ScoredEvent::getId).containsExactly("r0", "r1", "r2");
+  }
+
+  @Test
+  void flushesBeforeTheCheckpointBarrierSoNothingIsBufferedInASnapshot() throws Exception {
+    open(256, 60_000);
+    for (int i = 0; i < 5; i++) {
+      send(TestModels.normalRow(random));
+    }
+    assertThat(scored()).isEmpty();
+
+    harness.prepareSnapshotPreBarrier(1);
+    assertThat(scored()).hasSize(5);
+    assertThat(operator.buffered()).isZero();
+    assertThat(activeTimers()).isZero();
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    assertThat(snapshot.getManagedOperatorState()).isEmpty();
+    assertThat(snapshot.getRawOperatorState()).isEmpty();
+    assertThat(snapshot.getManagedKeyedState()).isEmpty();
+  }
+
+  @Test
+  void anomaliesAlsoGoToTheAlertsSideOutputWithAttribution() throws Exception {
+    open(3, 60_000);
+    send(TestModels.normalRow(random));
+    send(TestModels.anomalousRow(random));
+    send(TestModels.normalRow(random));
+
+    List<ScoredEvent> events = scored();
+    assertThat(events).hasSize(3);
+    assertThat(events.get(1).getIsAnomaly()).isTrue();
+    assertThat(events.get(1).getLogLikelihood()).isLessThan(events.get(1).getThreshold());
+    List<Alert> alerts = new ArrayList<>();
+    harness.getSideOutput(MicroBatchScoringOperator.ALERTS).forEach(r -> alerts.add(r.getValue()));
+    assertThat(alerts).extracting(a -> a.getEvent().getId()).contains("r1");
+    Alert alert = alerts.stream().filter(a -> a.getEvent().getId().equals("r1")).findFirst().orElseThrow();
+    assertThat(alert.getFeatureNames()).containsExactlyElementsOf(TestModels.FEATURES);
+    assertThat(alert.getAttribution()).hasSize(4).allSatisfy(v -> assertThat(v).isFinite());
+    assertThat(harness.getSideOutput(MicroBatchScoringOperator.DEAD_LETTERS)).isNull();
+  }
+
+  @Test
+  void endOfInputFlushesTheRest() throws Exception {
+    open(256, 60_000);
+    send(TestModels.normalRow(random));
+    harness.endInput();
+    assertThat(scored()).hasSize(1);
+  }
+}
