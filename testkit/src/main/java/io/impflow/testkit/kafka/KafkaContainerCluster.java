@@ -24,17 +24,12 @@ public final class KafkaContainerCluster implements KafkaCluster {
     @SuppressWarnings("resource") // closed on failure here, else by KafkaContainerCluster.close()
     public static KafkaContainerCluster start() {
         KafkaContainer container = new KafkaContainer(DockerImageName.parse(IMAGE))
-                // The image turns KAFKA_* variables into broker settings; these match the process backend.
+                // Testcontainers already sets single-node replication factors and no initial rebalance delay; the
+                // image turns these KAFKA_* variables into the remaining settings of the process backend.
                 .withEnv("KAFKA_HEAP_OPTS", "-Xmx512m")
-                .withEnv("KAFKA_NUM_PARTITIONS", "1")
-                .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
-                .withEnv("KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS", "1")
-                .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
-                .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
                 .withEnv("KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS", "1")
                 .withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "1")
-                .withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", "1")
-                .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
+                .withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", "1");
         try {
             container.start();
         } catch (RuntimeException e) {
