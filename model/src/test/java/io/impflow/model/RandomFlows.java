@@ -7,6 +7,14 @@ import io.impflow.model.flow.Architecture;
 import io.impflow.model.flow.FlowSpec;
 import io.impflow.model.train.FlowWeights;
 import io.impflow.model.train.TrainableFlow;
+import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.artifact.ModelArtifact;
+import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.Standardization;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /** Test flows with non-trivial random weights: every linear map is pushed against its spectral-norm cap. */
@@ -39,5 +47,28 @@ public final class RandomFlows {
             flow.updateSpectralNorm();
         }
         return flow;
+    }
+
+    /** A standardization with distinct, non-trivial means and scales for d features. */
+    public static Standardization standardization(int d) {
+        double[] mean = new double[d];
+        double[] scale = new double[d];
+        for (int j = 0; j < d; j++) {
+            mean[j] = 10.0 * (j + 1) - 3;
+            scale[j] = 0.5 + 0.75 * j;
+        }
+        return new Standardization(mean, scale);
+    }
+
+    /** Writes an artifact of the flow with features f0..f(d−1) and returns its directory. */
+    public static Path writeArtifact(TrainableFlow flow, Path dir, Calibration calibration) throws ArtifactException {
+        int d = flow.spec().dimension();
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < d; j++) {
+            names.add("f" + j);
+        }
+        ModelArtifact.write(dir, flow.spec(), flow.snapshot(), standardization(d), names, calibration,
+                Map.of("purpose", "unit test", "seed", 1));
+        return dir;
     }
 }
