@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,6 +22,13 @@ class KafkaProcessClusterIT {
 
     @RegisterExtension
     static final KafkaClusterExtension KAFKA = new KafkaClusterExtension(KafkaBackend.PROCESS);
+
+    private static long classBrokerPid;
+
+    @BeforeAll
+    static void rememberTheClassBroker() {
+        classBrokerPid = ((KafkaProcessCluster) KAFKA.cluster()).pid();
+    }
 
     @Test
     void transactionalRecordsRoundTripThroughAThreePartitionTopic(KafkaCluster injected)
@@ -88,6 +97,18 @@ class KafkaProcessClusterIT {
         KafkaProcessCluster.deleteRecursively(Path.of(pidAndData[1])); // nobody closed that cluster
 
         assertThat(outlivedItsParent).as("broker pid %d alive 15 s after its parent was killed", brokerPid).isFalse();
+    }
+
+    /** A nested class runs against its outer class's broker instead of starting a second one. */
+    @Nested
+    class NestedClass {
+
+        @Test
+        void sharesTheOuterClassBroker(KafkaCluster injected) {
+            assertThat(injected).isSameAs(KAFKA.cluster());
+            assertThat(((KafkaProcessCluster) injected).pid()).isEqualTo(classBrokerPid);
+            assertThat(isAlive(classBrokerPid)).isTrue();
+        }
     }
 
     private static boolean isAlive(long pid) {
