@@ -85,6 +85,9 @@ public final class AnomalyDetectionJob {
   /** Adds the pipeline to {@code env}: checkpointing, source, decode/validate, micro-batch scoring, three sinks. */
   public void build(StreamExecutionEnvironment env) {
     env.setParallelism(config.parallelism());
+    // Every step emits fresh objects and none mutates its input, so chained steps may pass references instead of
+    // deep copies (the scoring operator buffers its inputs, which is safe only because no upstream reuses them).
+    env.getConfig().enableObjectReuse();
     env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
 
     DataStream<RawRecord> raw = env
