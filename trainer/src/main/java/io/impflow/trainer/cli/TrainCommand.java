@@ -76,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Spectral-norm coefficient c in (0, 1) of every linear map (default: ${DEFAULT-VALUE}).")
   double lipschitz;
 
-  @Option(names = "--epochs", defaultValue = "20", paramLabel = "E",
+  @Option(names = "--epochs", defaultValue = "10", paramLabel = "E",
       description = "Most passes over the training rows (default: ${DEFAULT-VALUE}).")
   int epochs;
 
@@ -96,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Decay of the weight EMA used for validation and export (default: ${DEFAULT-VALUE}).")
   double emaDecay;
 
-  @Option(names = "--patience", defaultValue = "5", paramLabel = "P",
+  @Option(names = "--patience", defaultValue = "3", paramLabel = "P",
       description = "Stop after P epochs without a better validation NLL (default: ${DEFAULT-VALUE}).")
   int patience;
 

@@ -1,18 +1,21 @@
 package io.impflow.trainer.fit;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Adam with global gradient-norm clipping, on host float64 moments: reads each parameter's gradient, clips the
- * norm over all parameters, writes the updated values back into the parameter in place, and zeroes the gradient
- * (PyTorch accumulates gradients across backward passes).
+ * norm over all parameters, subtracts the step from the parameter in place, and zeroes the gradient (PyTorch
+ * accumulates gradients across backward passes). Tensors are only changed by in-place tensor operations: DJL's
+ * {@code set(Buffer)} may make a CPU tensor borrow the Java buffer's memory, which must not outlive the handle.
  */
 final class AdamOptimizer {
+
+  private static final NDIndex ALL = new NDIndex("...");
 
   private final double learningRate;
   private final double clipNorm;
@@ -42,7 +45,7 @@ final class AdamOptimizer {
           squaredNorm += v * v;
         }
         gradients.put(entry.getKey(), g);
-        zero(gradient, g.length);
+        gradient.set(ALL, 0);
       }
     }
     double norm = Math.sqrt(squaredNorm);
@@ -56,16 +59,16 @@ final class AdamOptimizer {
     for (Map.Entry<String, NDArray> entry : parameters.entrySet()) {
       NDArray parameter = entry.getValue();
       double[] g = gradients.get(entry.getKey());
-      double[] w = toDoubles(parameter);
+      double[] delta = new double[g.length];
       double[] m = firstMoment.computeIfAbsent(entry.getKey(), k -> new double[g.length]);
       double[] v = secondMoment.computeIfAbsent(entry.getKey(), k -> new double[g.length]);
       for (int i = 0; i < g.length; i++) {
         double gi = g[i] * clip;
         m[i] = TrainingConfig.BETA1 * m[i] + (1 - TrainingConfig.BETA1) * gi;
         v[i] = TrainingConfig.BETA2 * v[i] + (1 - TrainingConfig.BETA2) * gi * gi;
-        w[i] -= learningRate * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + TrainingConfig.EPSILON);
+        delta[i] = learningRate * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + TrainingConfig.EPSILON);
       }
-      write(parameter, w);
+      subtractInPlace(parameter, delta);
     }
     return norm;
   }
@@ -82,23 +85,13 @@ final class AdamOptimizer {
     return d;
   }
 
-  private static void write(NDArray array, double[] values) {
-    if (array.getDataType() == DataType.FLOAT64) {
-      array.set(DoubleBuffer.wrap(values));
-    } else {
-      float[] f = new float[values.length];
-      for (int i = 0; i < f.length; i++) {
-        f[i] = (float) values[i];
+  private static void subtractInPlace(NDArray parameter, double[] delta) {
+    try (NDManager scratch = parameter.getManager().newSubManager()) {
+      NDArray step = scratch.create(delta, parameter.getShape());
+      if (parameter.getDataType() != DataType.FLOAT64) {
+        step = step.toType(parameter.getDataType(), false);
       }
-      array.set(FloatBuffer.wrap(f));
-    }
-  }
-
-  private static void zero(NDArray array, int size) {
-    if (array.getDataType() == DataType.FLOAT64) {
-      array.set(DoubleBuffer.wrap(new double[size]));
-    } else {
-      array.set(FloatBuffer.wrap(new float[size]));
+      parameter.subi(step);
     }
   }
 }

@@ -25,6 +25,9 @@ public final class FlowTrainer {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlowTrainer.class);
 
+  /** Power-iteration steps that settle the spectral-norm state of averaged weights before validation. */
+  private static final int SPECTRAL_ITERATIONS = 10;
+
   private final TrainingConfig config;
   private final TrainingProgress progress;
 
@@ -89,7 +92,7 @@ public final class FlowTrainer {
         flow.updateSpectralNorm();
         steps++;
         double decay = Math.min(config.emaDecay(), (1.0 + steps) / (10.0 + steps));
-        ema = ema.lerp(flow.snapshot(), 1 - decay);
+        ema = averaged(ema, flow.snapshot(), 1 - decay, parameters.keySet());
         lossSum += loss;
         lossCount++;
         progress.onStep(epoch, config.epochs(), step + 1, stepsPerEpoch, lossSum / lossCount);
@@ -97,7 +100,8 @@ public final class FlowTrainer {
       if (interrupted && lossCount == 0) {
         break;
       }
-      double validationNll = validationNll(flow, ema, validation);
+      FlowWeights candidate = withConvergedSpectralState(flow, ema);
+      double validationNll = validationNll(flow, candidate, validation);
       double elapsed = (System.nanoTime() - start) / 1e9;
       EpochStats stats = new EpochStats(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, validationNll,
           elapsed);
@@ -105,7 +109,7 @@ public final class FlowTrainer {
       boolean improved = validationNll < bestNll;
       if (improved) {
         bestNll = validationNll;
-        best = ema;
+        best = candidate;
         bestEpoch = epoch;
         sinceBest = 0;
       } else {
@@ -120,7 +124,7 @@ public final class FlowTrainer {
       }
     }
     if (best == null) {
-      best = ema;
+      best = withConvergedSpectralState(flow, ema);
       bestNll = validationNll(flow, ema, validation);
     }
     flow.restore(best);
@@ -160,6 +164,36 @@ public final class FlowTrainer {
       }
     }
     return manager.create(flat, shape);
+  }
+
+  /**
+   * One EMA step of the trainable parameters; the spectral-norm state (power-iteration vectors, not parameters) is
+   * taken from {@code current}, since an average of unit vectors is not a unit vector.
+   */
+  private static FlowWeights averaged(FlowWeights ema, FlowWeights current, double weight,
+      java.util.Set<String> parameterNames) {
+    FlowWeights blended = ema.lerp(current, weight);
+    for (String name : current.names()) {
+      if (!parameterNames.contains(name)) {
+        blended = blended.with(name, current.get(name));
+      }
+    }
+    return blended;
+  }
+
+  /**
+   * {@code weights} with power-iteration state run to convergence for them, so the spectral normalization of the
+   * averaged weights is as tight as that of trained ones; the flow's own weights are restored after.
+   */
+  private static FlowWeights withConvergedSpectralState(TrainableFlow flow, FlowWeights weights) {
+    FlowWeights current = flow.snapshot();
+    flow.restore(weights);
+    for (int i = 0; i < SPECTRAL_ITERATIONS; i++) {
+      flow.updateSpectralNorm();
+    }
+    FlowWeights converged = flow.snapshot();
+    flow.restore(current);
+    return converged;
   }
 
   /** Mean exact NLL of the validation rows under {@code weights}; the flow's own weights are restored after. */
