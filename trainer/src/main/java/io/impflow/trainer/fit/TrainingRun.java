@@ -216,7 +216,7 @@ public final class TrainingRun {
 
   /** The project version this trainer was built as. */
   public static String impflowVersion() {
-    try (InputStream in = TrainingRun.class.getResourceAsStream("version.properties")) {
+    try (InputStream in = TrainingRun.class.getResourceAsStream("/io/impflow/trainer/version.properties")) {
       Properties properties = new Properties();
       if (in != null) {
         properties.load(in);
