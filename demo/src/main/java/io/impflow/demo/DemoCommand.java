@@ -1,0 +1,229 @@
+package io.impflow.demo;
+
+import io.impflow.model.flow.Architecture;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./impflow demo}: the whole pipeline on one machine, from a local Kafka broker to a summary with AUROC. */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+    description = {
+        "Runs the whole pipeline on this machine: starts a local Kafka broker (KRaft, its own JVM, a temporary"
+            + " directory) and creates the topics events, scores, alerts and dead-letters; trains an ImpFlow model on"
+            + " the normal rows of datasets/shuttle.csv (clean split; reused from .impflow/models/ when data and"
+            + " settings match); starts the Flink scoring job on an embedded MiniCluster; replays the shuttle test"
+            + " rows (normal and outliers, shuffled with a fixed seed) plus malformed records into 'events'; shows live"
+            + " progress, then a summary (throughput, latency, alerts, precision/recall, AUROC, dead letters by"
+            + " reason) and writes a report with charts. Everything is shut down and removed at the end, on a"
+            + " failure, and on Ctrl-C."},
+    footer = {"", "Examples:", "  ./impflow demo", "  ./impflow demo --rate 2000 --keep-running",
+        "  ./impflow demo --bootstrap-servers kafka:9092 --web-port 0"})
+public final class DemoCommand implements Callable<Integer> {
+  private static final String LOG_CONFIG = "impflow-demo-log4j2.xml";
+  /** The system property naming the demo's log file (read by the demo's log4j2 configuration). */
+  static final String LOG_FILE_PROPERTY = "impflow.demo.logFile";
+  private static final long HOOK_WAIT_SECONDS = 30;
+
+  private static final TrainingSettings TRAINING = TrainingSettings.defaults();
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+      description = "Use this Kafka cluster instead of starting a local broker (missing topics are created).")
+  String bootstrapServers;
+
+  @Option(names = "--rate", paramLabel = "N",
+      description = "Records per second written to 'events'; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+  double rate = 0;
+
+  @Option(names = "--rows", paramLabel = "N",
+      description = "Replay at most N shuttle test rows, stratified by label; 0 = all 17,187 (default: "
+          + "${DEFAULT-VALUE}).")
+  int testRows = 0;
+
+  @Option(names = "--malformed-per-kind", paramLabel = "N",
+      description = "Malformed records injected per kind (not Avro, empty, truncated, unknown schema, NaN feature,"
+          + " wrong dimension) (default: ${DEFAULT-VALUE}).")
+  int malformedPerKind = 3;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Seed of the replay order (default: ${DEFAULT-VALUE}).")
+  long seed = 1;
+
+  @Option(names = "--web-port", paramLabel = "PORT",
+      description = "Port of the MiniCluster's REST API; 0 = any free port (default: ${DEFAULT-VALUE}).")
+  int webPort = DemoSettings.DEFAULT_WEB_PORT;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "MS",
+      description = "Checkpoint interval in ms; exactly-once output is committed on checkpoints, so this bounds the"
+          + " latency (default: ${DEFAULT-VALUE}).")
+  long checkpointIntervalMillis = 1000;
+
+  @Option(names = "--stall-timeout", paramLabel = "SECONDS",
+      description = "Give up when no result arrives for this long (default: ${DEFAULT-VALUE}).")
+  long stallTimeoutSeconds = 120;
+
+  @Option(names = "--keep-running",
+      description = "After the summary, leave broker and job running (and print how to reach them) until Ctrl-C.")
+  boolean keepRunning;
+
+  @Option(names = "--retrain", description = "Train a new model even when a cached one matches.")
+  boolean retrain;
+
+  @Option(names = "--epochs", paramLabel = "E", description = "Most training epochs (default: ${DEFAULT-VALUE}).")
+  int epochs = TRAINING.epochs();
+
+  @Option(names = "--train-rows", paramLabel = "N",
+      description = "Train on a seeded sample of N rows of the clean split's training part; 0 = all 31,910"
+          + " (default: ${DEFAULT-VALUE}).")
+  int trainRows = TRAINING.trainRows();
+
+  @Option(names = "--blocks", paramLabel = "N", description = "Flow blocks (default: ${DEFAULT-VALUE}).")
+  int blocks = TRAINING.blocks();
+
+  @Option(names = "--hidden", paramLabel = "H",
+      description = "Hidden width of every residual MLP (default: ${DEFAULT-VALUE}).")
+  int hidden = TRAINING.hidden();
+
+  @Option(names = "--arch", paramLabel = "ARCH", description = "IMPFLOW or RESFLOW (default: ${DEFAULT-VALUE}).")
+  Architecture architecture = TRAINING.architecture();
+
+  @Override
+  public Integer call() {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    DemoSettings settings;
+    try {
+      settings = settings(ProjectHome.resolve());
+    } catch (DemoStepException e) {
+      err.println("impflow demo: " + e.getMessage() + "\n  what to do: " + e.remedy());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      err.println("impflow demo: " + e.getMessage() + " (see --help)");
+      return 2;
+    }
+    DemoPipeline pipeline = new DemoPipeline(settings, out);
+    out.println("impflow demo (run " + pipeline.runId() + "): exact-likelihood anomaly detection on a Kafka stream");
+    out.println("[1/" + DemoStep.COUNT + "] " + DemoStep.BUILD.title() + ": done by ./impflow");
+    CountDownLatch mainFinished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      pipeline.requestStop();
+      try {
+        mainFinished.await(HOOK_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      pipeline.shutDown();
+    }, "impflow-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    int code;
+    try {
+      code = runAndReport(pipeline, out);
+    } catch (DemoStepException e) {
+      code = failed(pipeline, e, e.getMessage(), e.remedy(), err);
+    } catch (RuntimeException e) {
+      code = failed(pipeline, e, "unexpected error during " + pipeline.step().label() + ": " + e,
+          pipeline.step().remedy(), err);
+    } finally {
+      out.println();
+      out.println("[" + DemoStep.SHUTDOWN.number() + "/" + DemoStep.COUNT + "] " + DemoStep.SHUTDOWN.title());
+      List<String> failures = pipeline.shutDown();
+      if (failures.isEmpty()) {
+        out.println("  job cancelled, broker stopped, temporary files removed; log: "
+            + System.getProperty(LOG_FILE_PROPERTY, "(console)"));
+      } else {
+        err.println("impflow demo: " + DemoStep.SHUTDOWN.label() + " left something behind:");
+        failures.forEach(failure -> err.println("  " + failure));
+        err.println("  what to do: " + DemoStep.SHUTDOWN.remedy());
+      }
+      mainFinished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running and has just been released by mainFinished.
+      }
+    }
+    return code;
+  }
+
+  private int runAndReport(DemoPipeline pipeline, PrintStream out) {
+    DemoResult result = pipeline.run();
+    DemoSummary summary = result.summary();
+    out.println();
+    out.println("summary");
+    out.print(summary.format(result.reportDirectory()));
+    out.println("  open " + result.reportDirectory().resolve("index.html") + " for the charts");
+    int code = 0;
+    if (!summary.accountedFor() || !summary.deadLettersAsInjected()) {
+      System.err.println("impflow demo: the records do not add up (see above): the job lost, duplicated or"
+          + " misfiled records; its log is " + System.getProperty(LOG_FILE_PROPERTY, "on the console"));
+      code = 3;
+    }
+    if (keepRunning && !pipeline.stopRequested()) {
+      out.println();
+      out.println("--keep-running: the pipeline stays up until Ctrl-C");
+      out.print(pipeline.howToReach());
+      out.flush();
+      try {
+        pipeline.awaitStopRequest();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return code;
+  }
+
+  private static int failed(DemoPipeline pipeline, Exception e, String message, String remedy, PrintStream err) {
+    if (pipeline.stopRequested()) {
+      System.out.println();
+      System.out.println("stopped by Ctrl-C during " + pipeline.step().label());
+      return 130;
+    }
+    // Not a static field: main() must point log4j at the demo's configuration before the first logger exists.
+    LoggerFactory.getLogger(DemoCommand.class).error("{}", message, e);
+    err.println();
+    err.println("impflow demo: " + message);
+    err.println("  what to do: " + remedy);
+    err.println("  details: " + System.getProperty(LOG_FILE_PROPERTY, "the console log above"));
+    return 1;
+  }
+
+  private DemoSettings settings(Path home) {
+    DemoSettings defaults = DemoSettings.defaults(home);
+    TrainingSettings training = new TrainingSettings(architecture, blocks, hidden, TRAINING.layers(),
+        TRAINING.activation(), TRAINING.lipschitz(), epochs, TRAINING.batchSize(), TRAINING.learningRate(),
+        TRAINING.patience(), trainRows, TRAINING.validationFraction(), TRAINING.targetFpr(), TRAINING.seed());
+    return new DemoSettings(home, bootstrapServers == null || bootstrapServers.isBlank() ? null : bootstrapServers,
+        rate, testRows, malformedPerKind, seed, webPort, Duration.ofMillis(checkpointIntervalMillis),
+        Duration.ofSeconds(stallTimeoutSeconds), keepRunning, retrain, defaults.modelCache(), defaults.reportRoot(),
+        training);
+  }
+
+  /**
+   * Runs the demo; the exit status is 0 on success, 1 when a step failed, 2 for bad options, 3 when the records
+   * did not add up, 130 after Ctrl-C.
+   */
+  public static void main(String[] args) {
+    configureLogging();
+    CommandLine commandLine = new CommandLine(new DemoCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    System.exit(commandLine.execute(args));
+  }
+
+  /** Points log4j at the demo's configuration: everything to a log file, only errors to the console. */
+  private static void configureLogging() {
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", LOG_CONFIG);
+    }
+    if (System.getProperty(LOG_FILE_PROPERTY) == null) {
+      String home = System.getProperty(ProjectHome.PROPERTY, System.getProperty("user.dir"));
+      System.setProperty(LOG_FILE_PROPERTY, Path.of(home, ".impflow", "logs", "demo.log").toString());
+    }
+    Locale.setDefault(Locale.ROOT);
+  }
+}

@@ -1,0 +1,32 @@
+package io.impflow.demo;
+
+import io.impflow.testkit.kafka.KafkaCluster;
+
+/** A Kafka cluster the demo did not start ({@code --bootstrap-servers}): closing it leaves the cluster alone. */
+final class ExternalKafkaCluster implements KafkaCluster {
+  private final String bootstrapServers;
+
+  ExternalKafkaCluster(String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  @Override
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  @Override
+  public String backend() {
+    return "external";
+  }
+
+  @Override
+  public void close() {
+    // Not ours to stop.
+  }
+
+  @Override
+  public String toString() {
+    return "Kafka cluster at " + bootstrapServers;
+  }
+}

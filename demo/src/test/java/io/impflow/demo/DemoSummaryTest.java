@@ -1,0 +1,65 @@
+package io.impflow.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.trainer.eval.DetectionMetrics;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DemoSummaryTest {
+  private static final TrainedModel MODEL = new TrainedModel(Path.of("models/m"), "v1", true, List.of(), 0, 1.5);
+  private static final DetectionMetrics METRICS = DetectionMetrics.of(new double[] {-1, -2, -30, -40},
+      new boolean[] {false, false, true, true}, new int[] {0, 0, 1, 1}, 10);
+
+  private static DemoSummary summary(long scored, long deadLetters, int duplicates,
+      Map<DeadLetterReason, Integer> got, List<String> unexpected) {
+    return new DemoSummary(10, 8, 2, scored, deadLetters, 2, duplicates, 4.0, 300, 900, -10, METRICS, got,
+        Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1), unexpected, MODEL, 1000);
+  }
+
+  @Test
+  void recordsAddUpOnlyWhenScoresPlusDeadLettersMatchWhatWasWrittenWithoutDuplicates() {
+    Map<DeadLetterReason, Integer> asInjected =
+        Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1);
+
+    assertThat(summary(8, 2, 0, asInjected, List.of()).accountedFor()).isTrue();
+    assertThat(summary(7, 2, 0, asInjected, List.of()).accountedFor()).isFalse();
+    assertThat(summary(8, 2, 1, asInjected, List.of()).accountedFor()).isFalse();
+    assertThat(summary(8, 2, 0, asInjected, List.of()).throughput()).isEqualTo(2.5);
+  }
+
+  @Test
+  void deadLettersMatchOnlyWhenEveryReasonCountsAsInjected() {
+    assertThat(summary(8, 2, 0, Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1),
+        List.of()).deadLettersAsInjected()).isTrue();
+    assertThat(summary(8, 2, 0, Map.of(DeadLetterReason.MALFORMED_AVRO, 2), List.of()).deadLettersAsInjected())
+        .isFalse();
+    assertThat(summary(8, 2, 0, Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1),
+        List.of("r-3 (SOLVER_NOT_CONVERGED)")).deadLettersAsInjected()).isFalse();
+  }
+
+  @Test
+  void theTextNamesEveryFigure() {
+    String text = summary(8, 2, 0, Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1),
+        List.of()).format(Path.of("reports/r1"));
+
+    assertThat(text).contains("10 (8 shuttle test rows, 2 of them outliers, + 2 malformed)")
+        .contains("= written (nothing lost, nothing twice)")
+        .contains("p50 300 ms, p99 900 ms")
+        .contains("AUROC 1.0000")
+        .contains("MALFORMED_AVRO 1, UNKNOWN_SCHEMA 1 - each as injected")
+        .contains("reports/r1");
+  }
+
+  @Test
+  void percentilesAreNearestRank() {
+    List<Long> values = List.of(5L, 1L, 4L, 2L, 3L, 10L, 9L, 8L, 7L, 6L);
+
+    assertThat(DemoSummary.percentile(values, 50)).isEqualTo(5);
+    assertThat(DemoSummary.percentile(values, 99)).isEqualTo(10);
+    assertThat(DemoSummary.percentile(List.of(), 50)).isZero();
+  }
+}
