@@ -79,7 +79,9 @@ class AnomalyDetectionJobIT {
     NORMAL(null), ANOMALY(null),
     TRUNCATED(DeadLetterReason.MALFORMED_AVRO), NOT_AVRO(DeadLetterReason.MALFORMED_AVRO),
     TOMBSTONE(DeadLetterReason.MALFORMED_AVRO), UNKNOWN_SCHEMA(DeadLetterReason.UNKNOWN_SCHEMA),
-    NON_FINITE(DeadLetterReason.NON_FINITE_VALUE), WRONG_DIMENSION(DeadLetterReason.DIMENSION_MISMATCH);
+    NON_FINITE(DeadLetterReason.NON_FINITE_VALUE), WRONG_DIMENSION(DeadLetterReason.DIMENSION_MISMATCH),
+    /** Finite but astronomically large values: the model cannot solve for them and says NOT_CONVERGED. */
+    UNSOLVABLE(DeadLetterReason.SOLVER_NOT_CONVERGED);
 
     final DeadLetterReason reason;
 
@@ -274,6 +276,9 @@ class AnomalyDetectionJobIT {
       features[random.nextInt(row.length)] = random.nextBoolean() ? Double.NaN : Double.POSITIVE_INFINITY;
     } else if (kind == Kind.WRONG_DIMENSION) {
       features = Arrays.copyOf(row, random.nextBoolean() ? row.length - 1 : row.length + 1);
+    } else if (kind == Kind.UNSOLVABLE) {
+      features = new double[row.length];
+      Arrays.fill(features, 1e200);
     }
     byte[] bytes = codec.encode(FeatureVector.newBuilder().setId(id).setTimestamp(Instant.ofEpochMilli(1000))
         .setFeatures(Arrays.stream(features).boxed().collect(Collectors.toList())).build());
