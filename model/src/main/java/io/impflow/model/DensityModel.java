@@ -3,6 +3,7 @@ package io.impflow.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.impflow.model.artifact.ArtifactException;
 import io.impflow.model.artifact.LoadedArtifact;
@@ -144,11 +145,22 @@ public final class DensityModel implements AutoCloseable {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager call = manager.newSubManager()) {
-            FlowLikelihood result = flow.logLikelihood(call.create(rows), settings);
+            FlowLikelihood result = flow.logLikelihood(call.create(flatten(rows), new Shape(rows.length, dimension())),
+                    settings);
             return new Scored(result.logLikelihood(), result.residual(), result.iterations(), result.converged());
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** Row-major copy; {@code NDManager.create(double[][])} is several times slower for large batches. */
+    private static double[] flatten(double[][] rows) {
+        int d = rows.length == 0 ? 0 : rows[0].length;
+        double[] flat = new double[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * d, d);
+        }
+        return flat;
     }
 
     private record Scored(double[] logLikelihood, double[] residual, int[] iterations, boolean[] converged) {
@@ -224,7 +236,7 @@ public final class DensityModel implements AutoCloseable {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager call = manager.newSubManager()) {
-            BlockOutput x = flow.blocks().inverse(call.create(z), settings);
+            BlockOutput x = flow.blocks().inverse(call.create(flatten(z), new Shape(n, d)), settings);
             double[] flat = x.output().toDoubleArray();
             double[][] out = new double[n][];
             for (int i = 0; i < n; i++) {

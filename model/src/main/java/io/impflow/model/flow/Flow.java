@@ -74,7 +74,7 @@ public final class Flow {
             if (l < spec.layers()) {
                 activations.add(spec.activation() == ActivationKind.LIPSWISH
                         ? new LipSwish(require(tensors, TensorNames.beta(block, mlp, l)))
-                        : new SinActivation());
+                        : new SinActivation(weights.get(0)));
             }
         }
         return new LipschitzMlp(weights, biases, activations);

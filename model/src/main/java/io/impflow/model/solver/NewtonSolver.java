@@ -65,13 +65,16 @@ public final class NewtonSolver {
         NDArray y = rhs;
         NDArray f;
         double[] res;
+        NDArray inverse;
         try (NDScope scope = new NDScope()) {
-            f = residualOf(g, u, y);
-            NDScope.unregister(f);
+            // One evaluation at u₀ gives both F(u₀) and the first Newton matrix.
+            LipschitzMlp.Evaluation first = g.evaluate(u);
+            f = u.add(first.output()).sub(y);
+            inverse = inverseOf(g, first, u);
+            NDScope.unregister(f, inverse);
         }
         res = relativeNorms(f, active, scale);
-        NDArray inverse = null;
-        boolean fresh = false;
+        boolean fresh = true;
         int iteration = 0;
         while (true) {
             // Rows leave the active set when converged, broken (non-finite) or out of iterations.
@@ -122,7 +125,7 @@ public final class NewtonSolver {
                 }
                 double[] t = new double[active.length];
                 Arrays.fill(t, 1.0);
-                NDArray step = f.expandDims(1).matMul(inverse).squeeze(1);
+                NDArray step = stepOf(f, inverse);
                 NDArray uTry = u.sub(step);
                 NDArray fTry = residualOf(g, uTry, y);
                 double[] resTry = relativeNorms(fTry, active, scale);
@@ -131,7 +134,7 @@ public final class NewtonSolver {
                     // The stale chord matrix gave no descent: take a true Newton step from here.
                     inverse = jacobianInverse(g, u);
                     fresh = true;
-                    step = f.expandDims(1).matMul(inverse).squeeze(1);
+                    step = stepOf(f, inverse);
                     uTry = u.sub(step);
                     fTry = residualOf(g, uTry, y);
                     resTry = relativeNorms(fTry, active, scale);
@@ -173,6 +176,11 @@ public final class NewtonSolver {
         return new SolverResult(solution, residual, iterations, converged);
     }
 
+    /** Row-wise F·A for A of shape (n, d, d), as a broadcast product and sum (cheaper than n tiny GEMMs). */
+    private static NDArray stepOf(NDArray f, NDArray inverse) {
+        return f.expandDims(2).mul(inverse).sum(new int[] {1});
+    }
+
     /** F(u) = u + g(u) − y. */
     private static NDArray residualOf(LipschitzMlp g, NDArray u, NDArray y) {
         return u.add(g.apply(u)).sub(y);
@@ -180,7 +188,11 @@ public final class NewtonSolver {
 
     /** (I + J_g(u))⁻ᵀ per row, laid out so that a row step is F·A: (n, d, d). */
     private static NDArray jacobianInverse(LipschitzMlp g, NDArray u) {
-        NDArray jt = g.transposedJacobian(g.evaluate(u));
+        return inverseOf(g, g.evaluate(u), u);
+    }
+
+    private static NDArray inverseOf(LipschitzMlp g, LipschitzMlp.Evaluation evaluation, NDArray u) {
+        NDArray jt = g.transposedJacobian(evaluation);
         int d = Math.toIntExact(u.getShape().get(1));
         return jt.add(u.getManager().eye(d, d, 0, u.getDataType())).inverse();
     }

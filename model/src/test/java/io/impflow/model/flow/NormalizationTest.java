@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Issue 3, test 2: a 2-D flow with non-trivial weights integrates to one over a grid that holds its mass. */
 class NormalizationTest {
     private static final double HALF_WIDTH = 9.0;
-    private static final int CELLS = 300;
+    private static final int CELLS = 240;
 
     @ParameterizedTest
     @CsvSource({"IMPFLOW, LIPSWISH", "RESFLOW, SIN"})
