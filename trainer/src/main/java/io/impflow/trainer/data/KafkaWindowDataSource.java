@@ -58,6 +58,7 @@ public final class KafkaWindowDataSource implements DataSource {
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) options.kafkaPollTimeoutMs());
     properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "impflow-trainer");
+    properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     AvroSingleObjectDeserializer<FeatureVector> decoder = new AvroSingleObjectDeserializer<>(FeatureVector.class);
     RecordRowReader rowReader = RecordRowReader.forSchema(FeatureVector.getClassSchema(), options, origin);
     List<double[]> rows = new ArrayList<>();
@@ -91,10 +92,6 @@ public final class KafkaWindowDataSource implements DataSource {
           } catch (AvroDecodeException e) {
             throw new DataSourceException(where + ": cannot decode a FeatureVector (" + e.reason() + ": "
                 + e.getMessage() + "); fix the producer, or start after it with --kafka-from-timestamp", e);
-          }
-          if (value == null) {
-            throw new DataSourceException(where + ": empty (tombstone) record; the window must hold only"
-                + " FeatureVector records");
           }
           rowReader.read(value, where, rows, labels);
         }
