@@ -13,6 +13,7 @@ import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
+import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The streaming anomaly detector: raw Kafka records are decoded and validated, scored in micro-batches by exact
- * log-likelihood, and written as scores, alerts and dead letters, exactly once.
+ * log-likelihood, and written as scores, alerts and dead letters, exactly once; optionally the model is hot-swapped
+ * on announcements from a model-updates source.
  *
  * <p>Built the flink-training way: the job takes its source and sinks as constructor arguments; {@link #main} wires
  * Kafka, tests wire their own and run the very same pipeline.
@@ -42,6 +44,7 @@ public final class AnomalyDetectionJob {
 
   private final JobConfig config;
   private final Source<RawRecord, ?, ?> source;
+  private final Source<ModelUpdate, ?, ?> modelUpdates;
   private final Sink<ScoredEvent> scores;
   private final Sink<Alert> alerts;
   private final Sink<DeadLetter> deadLetters;
@@ -50,15 +53,28 @@ public final class AnomalyDetectionJob {
   private final String modelVersion;
 
   /**
-   * A job reading raw records from {@code source} and writing to the three sinks. Loads the model once to check
-   * that the input schema supplies its features and that a threshold exists, so a bad configuration fails here.
+   * A job reading raw records from {@code source} and writing to the three sinks, with a fixed model.
    *
    * @throws JobConfigException if the model, input schema and flags do not fit together
    */
   public AnomalyDetectionJob(JobConfig config, Source<RawRecord, ?, ?> source, Sink<ScoredEvent> scores,
       Sink<Alert> alerts, Sink<DeadLetter> deadLetters) {
+    this(config, source, null, scores, alerts, deadLetters);
+  }
+
+  /**
+   * A job reading raw records from {@code source} and writing to the three sinks, hot-swapping its model on the
+   * announcements from {@code modelUpdates} (null for a fixed model). Loads the model once to check that the input
+   * schema supplies its features and that a threshold exists, so a bad configuration fails here.
+   *
+   * @throws JobConfigException if the model, input schema and flags do not fit together
+   */
+  public AnomalyDetectionJob(JobConfig config, Source<RawRecord, ?, ?> source,
+      Source<ModelUpdate, ?, ?> modelUpdates, Sink<ScoredEvent> scores, Sink<Alert> alerts,
+      Sink<DeadLetter> deadLetters) {
     this.config = config;
     this.source = source;
+    this.modelUpdates = modelUpdates;
     this.scores = scores;
     this.alerts = alerts;
     this.deadLetters = deadLetters;
@@ -97,10 +113,20 @@ public final class AnomalyDetectionJob {
         .process(new DecodeAndValidate(input), TypeInformation.of(FeatureRecord.class))
         .name("decode and validate")
         .uid("decode-and-validate");
-    SingleOutputStreamOperator<ScoredEvent> scored = decoded
-        .transform("micro-batch scoring", new AvroTypeInfo<>(ScoredEvent.class),
-            new MicroBatchScoringOperator(scoring))
-        .uid("micro-batch-scoring");
+    AvroTypeInfo<ScoredEvent> scoredType = new AvroTypeInfo<>(ScoredEvent.class);
+    MicroBatchScoringOperator scoringOperator = new MicroBatchScoringOperator(scoring);
+    SingleOutputStreamOperator<ScoredEvent> scored;
+    if (modelUpdates == null) {
+      scored = decoded.transform("micro-batch scoring", scoredType, scoringOperator);
+    } else {
+      DataStream<ModelUpdate> updates = env
+          .fromSource(modelUpdates, WatermarkStrategy.noWatermarks(), "model updates",
+              new AvroTypeInfo<>(ModelUpdate.class))
+          .uid("model-updates")
+          .broadcast();
+      scored = decoded.connect(updates).transform("micro-batch scoring", scoredType, scoringOperator);
+    }
+    scored.uid("micro-batch-scoring");
 
     scored.sinkTo(scores).name("scores").uid("scores-sink");
     scored.getSideOutput(MicroBatchScoringOperator.ALERTS).sinkTo(alerts).name("alerts").uid("alerts-sink");
@@ -135,7 +161,9 @@ public final class AnomalyDetectionJob {
     KafkaWiring kafka = new KafkaWiring(config);
     AnomalyDetectionJob job;
     try {
-      job = new AnomalyDetectionJob(config, kafka.source(), kafka.scores(), kafka.alerts(), kafka.deadLetters());
+      job = new AnomalyDetectionJob(config, kafka.source(),
+          config.modelUpdatesTopic().isPresent() ? kafka.modelUpdates() : null, kafka.scores(), kafka.alerts(),
+          kafka.deadLetters());
     } catch (JobConfigException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.impflow.job.config.JobConfig;
 import io.impflow.job.decode.NamedFieldDecoderTest;
 import io.impflow.job.decode.RawRecord;
+import io.impflow.job.scoring.ServingModel;
 import io.impflow.job.sink.KafkaWiring;
 import io.impflow.model.DensityModel;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.FeatureVector;
+import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.avro.SourcePosition;
 import io.impflow.schemas.serde.SchemaStore;
@@ -41,6 +43,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -266,6 +269,96 @@ class AnomalyDetectionJobIT {
     }
     assertThat(alerts.collected().stream().map(a -> a.getEvent().getId()).collect(Collectors.toSet()))
         .isEqualTo(offlineFlagged).isNotEmpty();
+  }
+
+  @Test
+  void aModelAnnouncedOnTheUpdatesTopicReplacesTheServingOneWhileRunning() throws Exception {
+    KafkaCluster kafka = KAFKA.cluster();
+    kafka.createTopics(1, "swap-events", "swap-scores", "swap-alerts", "swap-dead-letters", "model-updates");
+    Path second = TestModels.writeCalibratedModel(dir.resolve("second"), 4);
+    JobConfig config = JobConfig.parse("--model", model.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+        "--input-topic", "swap-events", "--scores-topic", "swap-scores", "--alerts-topic", "swap-alerts",
+        "--dead-letters-topic", "swap-dead-letters", "--model-updates-topic", "model-updates",
+        "--starting-offsets", "earliest", "--checkpoint-interval", "300ms",
+        "--group-id", "it-" + UUID.randomUUID(), "--transactional-id-prefix", "it-" + UUID.randomUUID());
+    KafkaWiring wiring = new KafkaWiring(config);
+    AnomalyDetectionJob job = new AnomalyDetectionJob(config, wiring.source(), wiring.modelUpdates(),
+        wiring.scores(), wiring.alerts(), wiring.deadLetters());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    job.build(env);
+    JobClient client = env.executeAsync("impflow hot-swap IT");
+
+    SingleObjectCodec<FeatureVector> vectors =
+        SingleObjectCodec.forSpecific(FeatureVector.class, SchemaStore.withGeneratedSchemas());
+    SingleObjectCodec<ScoredEvent> scoredCodec =
+        SingleObjectCodec.forSpecific(ScoredEvent.class, SchemaStore.withGeneratedSchemas());
+    Random random = new Random(21);
+    Map<String, double[]> rows = new HashMap<>();
+    List<ScoredEvent> scores = new ArrayList<>();
+    String secondVersion;
+    try (DensityModel m = DensityModel.load(second)) {
+      secondVersion = m.version();
+    }
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
+        KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(kafka.consumerProperties("it-swap-reader-" + UUID.randomUUID()))) {
+      consumer.subscribe(List.of("swap-scores"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      boolean announced = false;
+      while (scores.stream().noneMatch(e -> e.getModelVersion().equals(secondVersion))) {
+        assertThat(System.nanoTime()).as("a score by the announced model before the deadline").isLessThan(deadline);
+        for (int k = 0; k < 20; k++) {
+          String id = "w" + rows.size();
+          double[] row = TestModels.normalRow(random);
+          rows.put(id, row);
+          producer.send(new ProducerRecord<>("swap-events", vectors.encode(FeatureVector.newBuilder().setId(id)
+              .setTimestamp(Instant.now()).setFeatures(Arrays.stream(row).boxed().collect(Collectors.toList()))
+              .build())));
+        }
+        producer.flush();
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(300))) {
+          scores.add(scoredCodec.decode(record.value()));
+        }
+        if (!announced && scores.size() >= 100) {
+          ModelUpdate update = ModelUpdate.newBuilder().setVersion(secondVersion).setUri(second.toUri().toString())
+              .setSha256(ServingModel.manifestSha256(second.toString())).setFeatureNames(TestModels.FEATURES)
+              .setCreatedAt(Instant.now()).build();
+          producer.send(new ProducerRecord<>("model-updates",
+              SingleObjectCodec.forSpecific(ModelUpdate.class, SchemaStore.empty()).encode(update)));
+          announced = true;
+        }
+      }
+    } finally {
+      client.cancel().get();
+    }
+
+    // Scores switch once, from the first model to the announced one, and each is exact under the model it names.
+    List<String> versions = scores.stream().map(ScoredEvent::getModelVersion).distinct().collect(Collectors.toList());
+    assertThat(versions).containsExactly(job.modelVersion(), secondVersion);
+    int firstSecond = indexOfVersion(scores, secondVersion);
+    assertThat(scores.subList(firstSecond, scores.size())).allMatch(e -> e.getModelVersion().equals(secondVersion));
+    assertThat(scores.stream().map(ScoredEvent::getId).distinct().count()).isEqualTo(scores.size());
+    for (String version : versions) {
+      List<ScoredEvent> byVersion = scores.stream().filter(e -> e.getModelVersion().equals(version))
+          .collect(Collectors.toList());
+      try (DensityModel m = DensityModel.load(version.equals(secondVersion) ? second : model)) {
+        double[] offline = m.score(byVersion.stream().map(e -> rows.get(e.getId())).toArray(double[][]::new))
+            .logLikelihood();
+        for (int k = 0; k < offline.length; k++) {
+          assertThat(byVersion.get(k).getLogLikelihood()).isCloseTo(offline[k],
+              org.assertj.core.api.Assertions.within(EXACT));
+        }
+      }
+    }
+  }
+
+  private static int indexOfVersion(List<ScoredEvent> scores, String version) {
+    for (int i = 0; i < scores.size(); i++) {
+      if (scores.get(i).getModelVersion().equals(version)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static byte[] encode(SingleObjectCodec<FeatureVector> codec, String id, Kind kind, double[] row,

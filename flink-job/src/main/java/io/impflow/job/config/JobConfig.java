@@ -35,6 +35,8 @@ public final class JobConfig implements Serializable {
       new Flag("scores-topic", "TOPIC", "scores", "topic for a ScoredEvent per scored record"),
       new Flag("alerts-topic", "TOPIC", "alerts", "topic for an Alert per anomaly"),
       new Flag("dead-letters-topic", "TOPIC", "dead-letters", "topic for a DeadLetter per record that cannot be scored"),
+      new Flag("model-updates-topic", "TOPIC", null,
+          "topic of ModelUpdate announcements for hot swap (default: none, the model is fixed)"),
       new Flag("group-id", "ID", "impflow-scoring", "Kafka consumer group of the input source"),
       new Flag("starting-offsets", "committed|earliest|latest", "committed",
           "where to start without a checkpoint (committed falls back to earliest)"),
@@ -69,6 +71,7 @@ public final class JobConfig implements Serializable {
   private final String scoresTopic;
   private final String alertsTopic;
   private final String deadLettersTopic;
+  private final String modelUpdatesTopic;
   private final String groupId;
   private final StartingOffsets startingOffsets;
   private final boolean bounded;
@@ -105,6 +108,7 @@ public final class JobConfig implements Serializable {
     scoresTopic = text(values, "scores-topic");
     alertsTopic = text(values, "alerts-topic");
     deadLettersTopic = text(values, "dead-letters-topic");
+    modelUpdatesTopic = single(values, "model-updates-topic");
     groupId = text(values, "group-id");
     startingOffsets = StartingOffsets.fromFlag(text(values, "starting-offsets"));
     bounded = values.containsKey("bounded");
@@ -352,6 +356,11 @@ public final class JobConfig implements Serializable {
   /** The topic of dead letters. */
   public String deadLettersTopic() {
     return deadLettersTopic;
+  }
+
+  /** The topic of model-update announcements, when hot swap is on. */
+  public Optional<String> modelUpdatesTopic() {
+    return Optional.ofNullable(modelUpdatesTopic);
   }
 
   /** The consumer group id of the source. */

@@ -9,7 +9,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The scoring operator's metrics: records scored, alerts, micro-batch size, scoring latency per batch (µs), solver
- * iterations per record, and the model version in use.
+ * iterations per record, the model version in use, model swaps and refused model updates.
  */
 public final class ScoringMetrics {
   private static final int HISTOGRAM_WINDOW = 1024;
@@ -19,6 +19,8 @@ public final class ScoringMetrics {
   private final Histogram batchSize;
   private final Histogram scoringLatencyMicros;
   private final Histogram solverIterations;
+  private final Counter modelSwaps;
+  private final Counter modelUpdatesRefused;
 
   /** Registers the metrics under {@code group}; {@code modelVersion} is read whenever a reporter asks. */
   public ScoringMetrics(MetricGroup group, Supplier<String> modelVersion) {
@@ -29,6 +31,8 @@ public final class ScoringMetrics {
         new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     solverIterations = group.histogram("solverIterations", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     group.gauge("modelVersion", (Gauge<String>) modelVersion::get);
+    modelSwaps = group.counter("modelSwaps");
+    modelUpdatesRefused = group.counter("modelUpdatesRefused");
   }
 
   /** Records one scored micro-batch of {@code size} rows that took {@code nanos} in the model. */
@@ -41,6 +45,16 @@ public final class ScoringMetrics {
   public void recordScored(int iterations) {
     recordsScored.inc();
     solverIterations.update(iterations);
+  }
+
+  /** Records a switch to a newly verified model. */
+  public void modelSwapped() {
+    modelSwaps.inc();
+  }
+
+  /** Records a model update whose artifact was refused (counted by the single model-loader thread). */
+  public void modelUpdateRefused() {
+    modelUpdatesRefused.inc();
   }
 
   /** Records one alert. */

@@ -5,23 +5,33 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.impflow.job.decode.FeatureRecord;
 import io.impflow.job.metrics.DeadLetterCounters;
 import io.impflow.job.metrics.ScoringMetrics;
-import io.impflow.model.DensityModel;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.model.scoring.RowStatus;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
+import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores feature records in micro-batches: buffers up to {@code batchSize} records or {@code batchTimeout} ms of
@@ -29,11 +39,17 @@ import org.apache.flink.util.OutputTag;
  * (side outputs).
  *
  * <p>The buffer is flushed in {@link #prepareSnapshotPreBarrier}, before the checkpoint barrier is forwarded, so no
- * record is ever buffered across a checkpoint and the operator has no state to snapshot. Each subtask loads its own
- * model in {@link #open()} and checks it is the model the job was built for.
+ * record is ever buffered across a checkpoint; the only state is the artifact path of the model in use. Each subtask
+ * loads its own model in {@link #open()} and checks it is the model the job was built for.
+ *
+ * <p>Used as a one-input operator without hot swap, or as a two-input operator whose second input is the broadcast
+ * stream of {@link ModelUpdate}s: each update is loaded and verified on a background thread, off the hot path; a
+ * verified model replaces the serving one atomically between two batches, a refused one is logged and counted while
+ * the old model keeps serving.
  */
 public final class MicroBatchScoringOperator extends AbstractStreamOperator<ScoredEvent>
-    implements OneInputStreamOperator<FeatureRecord, ScoredEvent>, BoundedOneInput, ProcessingTimeCallback {
+    implements OneInputStreamOperator<FeatureRecord, ScoredEvent>,
+    TwoInputStreamOperator<FeatureRecord, ModelUpdate, ScoredEvent>, BoundedOneInput, ProcessingTimeCallback {
   private static final long serialVersionUID = 1L;
 
   /** Side output of anomalies. */
@@ -42,12 +58,19 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("scoring-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
+  private static final Logger LOGGER = LoggerFactory.getLogger(MicroBatchScoringOperator.class);
   private static final String TORCH_ENGINE = "PyTorch";
+  private static final ListStateDescriptor<String> MODEL_IN_USE =
+      new ListStateDescriptor<>("model-in-use", String.class);
 
   private final ScoringSettings settings;
 
-  private transient DensityModel model;
-  private transient ScoredBatchRouter router;
+  /** Written only by the task thread; read by the model loader to skip re-announcements of the serving model. */
+  private transient volatile ServingModel serving;
+  private transient String restoredModelPath;
+  private transient ListState<String> modelInUse;
+  private transient AtomicReference<ServingModel> verifiedUpdate;
+  private transient ExecutorService modelLoader;
   private transient List<FeatureRecord> buffer;
   private transient ScheduledFuture<?> timer;
   private transient ScoringMetrics metrics;
@@ -60,21 +83,31 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   }
 
   @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    modelInUse = context.getOperatorStateStore().getUnionListState(MODEL_IN_USE);
+    for (String path : modelInUse.get()) {
+      restoredModelPath = path;
+    }
+  }
+
+  @Override
   public void open() throws Exception {
     super.open();
-    model = DensityModel.load(Path.of(settings.modelPath()));
+    // After a restore, serve the model that was in use at the checkpoint (it may be a hot-swapped one).
+    serving = ServingModel.load(settings, restoredModelPath != null ? restoredModelPath : settings.modelPath());
     // Torch records autograd history per thread; the scoring (task) thread never needs it. The engine must be
     // loaded before its JNI calls work.
     Engine.getEngine(TORCH_ENGINE);
     JniUtils.setGradMode(false);
-    if (!model.featureNames().equals(settings.featureNames())) {
-      throw new IllegalStateException("model artifact " + settings.modelPath() + " now has features "
-          + model.featureNames() + " but the job was built for " + settings.featureNames()
-          + "; the artifact changed after start-up: restart the job");
-    }
-    router = settings.router(model);
+    verifiedUpdate = new AtomicReference<>();
+    modelLoader = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "impflow-model-loader " + getOperatorName());
+      thread.setDaemon(true);
+      return thread;
+    });
     buffer = new ArrayList<>(settings.batchSize());
-    metrics = new ScoringMetrics(getMetricGroup(), model::version);
+    metrics = new ScoringMetrics(getMetricGroup(), () -> serving.version());
     deadLetterCounters = new DeadLetterCounters(getMetricGroup());
     outputs = new EmittingOutputs();
   }
@@ -91,6 +124,19 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   }
 
   @Override
+  public void processElement1(StreamRecord<FeatureRecord> element) throws Exception {
+    processElement(element);
+  }
+
+  /** Starts loading and verifying an announced model off the task thread; the switch happens between batches. */
+  @Override
+  public void processElement2(StreamRecord<ModelUpdate> element) {
+    ModelUpdate update = element.getValue();
+    modelLoader.execute(() -> verify(update));
+    switchToVerifiedUpdate();
+  }
+
+  @Override
   public void onProcessingTime(long time) {
     timer = null;
     flush();
@@ -100,6 +146,12 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
     flush();
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    modelInUse.update(List.of(serving.path()));
   }
 
   @Override
@@ -116,8 +168,16 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   @Override
   public void close() throws Exception {
     try {
-      if (model != null) {
-        model.close();
+      if (modelLoader != null) {
+        modelLoader.shutdownNow();
+        modelLoader.awaitTermination(1, TimeUnit.MINUTES);
+      }
+      ServingModel pending = verifiedUpdate == null ? null : verifiedUpdate.getAndSet(null);
+      if (pending != null) {
+        pending.close();
+      }
+      if (serving != null) {
+        serving.close();
       }
     } finally {
       super.close();
@@ -129,6 +189,48 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     return buffer.size();
   }
 
+  /** The version of the model serving now. */
+  public String servingVersion() {
+    return serving.version();
+  }
+
+  /** Waits until every model update received so far has been verified or refused, then applies the outcome. */
+  void awaitModelUpdates() throws Exception {
+    modelLoader.submit(() -> { }).get(1, TimeUnit.MINUTES);
+    switchToVerifiedUpdate();
+  }
+
+  private void verify(ModelUpdate update) {
+    if (update.getVersion().equals(serving.version())) {
+      return;
+    }
+    try {
+      ServingModel verified = ServingModel.load(settings, update);
+      ServingModel replaced = verifiedUpdate.getAndSet(verified);
+      if (replaced != null) {
+        replaced.close();
+      }
+      LOGGER.info("Model update {} from {} verified; it replaces {} at the next micro-batch", update.getVersion(),
+          update.getUri(), serving.version());
+    } catch (ModelRefusedException | RuntimeException e) {
+      metrics.modelUpdateRefused();
+      LOGGER.error("Model update {} from {} refused, model {} keeps serving: {}", update.getVersion(), update.getUri(),
+          serving.version(), e.getMessage());
+    }
+  }
+
+  private void switchToVerifiedUpdate() {
+    ServingModel verified = verifiedUpdate.getAndSet(null);
+    if (verified == null) {
+      return;
+    }
+    ServingModel previous = serving;
+    serving = verified;
+    metrics.modelSwapped();
+    LOGGER.info("Now serving model {} from {} (was {})", verified.version(), verified.path(), previous.version());
+    previous.close();
+  }
+
   private void flush() {
     if (timer != null) {
       timer.cancel(false);
@@ -137,19 +239,20 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     if (buffer == null || buffer.isEmpty()) {
       return;
     }
+    switchToVerifiedUpdate();
     double[][] rows = new double[buffer.size()][];
     for (int i = 0; i < rows.length; i++) {
       rows[i] = buffer.get(i).features;
     }
     long start = System.nanoTime();
-    BatchScores scores = model.score(rows);
+    BatchScores scores = serving.model().score(rows);
     metrics.batchScored(rows.length, System.nanoTime() - start);
     for (int i = 0; i < rows.length; i++) {
       if (scores.status()[i] == RowStatus.SCORED) {
         metrics.recordScored(scores.iterations()[i]);
       }
     }
-    router.route(buffer, scores, outputs);
+    serving.router().route(buffer, scores, outputs);
     buffer.clear();
   }
 

@@ -5,6 +5,7 @@ import io.impflow.job.decode.RawRecord;
 import io.impflow.job.decode.RawRecordDeserializationSchema;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
+import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.serde.AvroSingleObjectSerializationSchema;
 import java.nio.ByteBuffer;
@@ -53,6 +54,27 @@ public final class KafkaWiring {
       default:
         builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
     }
+    if (config.bounded()) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  /**
+   * The source of model-update announcements, read from the latest offset (earlier announcements are history; after
+   * a restore the checkpoint says which model was in use). Bounded like the input when {@code --bounded}.
+   */
+  public KafkaSource<ModelUpdate> modelUpdates() {
+    String topic = config.modelUpdatesTopic().orElseThrow(() -> new IllegalStateException(
+        "no --model-updates-topic configured"));
+    KafkaSourceBuilder<ModelUpdate> builder = KafkaSource.<ModelUpdate>builder()
+        .setBootstrapServers(config.bootstrapServers())
+        .setTopics(topic)
+        .setGroupId(config.groupId() + "-model-updates")
+        .setDeserializer(new ModelUpdateDeserializationSchema())
+        .setProperties(clientProperties())
+        .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+        .setStartingOffsets(OffsetsInitializer.latest());
     if (config.bounded()) {
       builder.setBounded(OffsetsInitializer.latest());
     }

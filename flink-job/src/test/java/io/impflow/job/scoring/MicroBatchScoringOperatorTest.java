@@ -132,9 +132,20 @@ class MicroBatchScoringOperatorTest {
     assertThat(operator.buffered()).isZero();
     assertThat(activeTimers()).isZero();
     OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-    assertThat(snapshot.getManagedOperatorState()).isEmpty();
     assertThat(snapshot.getRawOperatorState()).isEmpty();
     assertThat(snapshot.getManagedKeyedState()).isEmpty();
+
+    // The only state is which model is in use: a restored operator has nothing buffered and emits nothing.
+    MicroBatchScoringOperator restoredOperator = new MicroBatchScoringOperator(
+        new ScoringSettings(model.toString(), TestModels.FEATURES, null, 256, 60_000));
+    try (OneInputStreamOperatorTestHarness<FeatureRecord, ScoredEvent> restored =
+        new OneInputStreamOperatorTestHarness<>(restoredOperator)) {
+      restored.initializeState(snapshot);
+      restored.open();
+      assertThat(restoredOperator.buffered()).isZero();
+      restored.endInput();
+      assertThat(restored.extractOutputValues()).isEmpty();
+    }
   }
 
   @Test
