@@ -12,7 +12,9 @@ import java.util.Locale;
  * The one-core float64 multiply-add rate this machine reaches in practice, measured with a dense kernel: square
  * float64 matrix products through the same PyTorch engine the scorer uses, with one intra-op thread (an n×n product
  * is n³ fused multiply-adds = 2n³ floating-point operations). Benchmarks divide their own achieved rate by this to
- * say how close to the machine they run. The engine is pinned to one thread for the measurement and left so.
+ * say how close to the machine they run. The rate is per CPU second of the measuring thread (the product runs on
+ * it), so other processes on a shared machine lower the wall-clock rate but not this one. The engine is pinned to
+ * one intra-op thread for the measurement and left so.
  */
 public final class Float64FmaPeak {
 
@@ -26,27 +28,33 @@ public final class Float64FmaPeak {
    *
    * @param order matrix order n
    * @param products number of n×n products timed
-   * @param seconds wall time of the timed products
+   * @param time wall and CPU time of the timed products
    * @param threads PyTorch intra-op threads during the measurement
    * @param engine the engine and its version
    */
-  public record Measurement(int order, long products, double seconds, int threads, String engine) {
+  public record Measurement(int order, long products, Stopwatch.Elapsed time, int threads, String engine) {
 
-    /** Fused multiply-adds per second, in billions. */
+    /** Fused multiply-adds per CPU second, in billions: the one-core peak. */
     public double gigaFmaPerSecond() {
-      return (double) order * order * order * products / seconds / 1e9;
+      return (double) order * order * order * products / time.cpuSeconds() / 1e9;
     }
 
-    /** Floating-point operations per second, in billions (2 per multiply-add). */
+    /** Floating-point operations per CPU second, in billions (2 per multiply-add). */
     public double gflops() {
       return 2 * gigaFmaPerSecond();
     }
 
+    /** Floating-point operations per wall-clock second, in billions (lower than {@link #gflops()} under load). */
+    public double wallGflops() {
+      return 2.0 * order * order * order * products / time.wallSeconds() / 1e9;
+    }
+
     /** One line for reports. */
     public String describe() {
-      return String.format(Locale.ROOT, "%.1f GFLOP/s float64 (%.1f G multiply-adds/s): %d products of %d×%d"
-          + " matrices in %.2f s, %s, %d intra-op thread(s)", gflops(), gigaFmaPerSecond(), products, order, order,
-          seconds, engine, threads);
+      return String.format(Locale.ROOT, "%.1f GFLOP/s float64 per CPU second (%.1f G multiply-adds/s; %.1f GFLOP/s"
+          + " by wall clock): %d products of %d×%d matrices in %.2f CPU s / %.2f wall s, %s, %d intra-op thread(s)",
+          gflops(), gigaFmaPerSecond(), wallGflops(), products, order, order, time.cpuSeconds(), time.wallSeconds(),
+          engine, threads);
     }
   }
 
@@ -58,8 +66,8 @@ public final class Float64FmaPeak {
   }
 
   /**
-   * Measures the rate of n×n float64 products on one thread for at least {@code minSeconds}, after one untimed
-   * warm-up product.
+   * Measures the rate of n×n float64 products on one thread for at least {@code minSeconds} of CPU time, after one
+   * untimed warm-up product.
    */
   public static Measurement measure(int order, double minSeconds) {
     if (order < 1 || !(minSeconds > 0)) {
@@ -75,18 +83,17 @@ public final class Float64FmaPeak {
       try (NDArray warmUp = a.matMul(b)) {
         warmUp.getDouble(0, 0);
       }
-      long minNanos = (long) (minSeconds * 1e9);
-      long start = System.nanoTime();
+      Stopwatch stopwatch = Stopwatch.start();
       long products = 0;
-      long elapsed;
+      Stopwatch.Elapsed elapsed;
       do {
         try (NDArray c = a.matMul(b)) {
           c.getDouble(0, 0);
         }
         products++;
-        elapsed = System.nanoTime() - start;
-      } while (elapsed < minNanos);
-      return new Measurement(order, products, elapsed / 1e9, JniUtils.getNumThreads(),
+        elapsed = stopwatch.elapsed();
+      } while (elapsed.cpuSeconds() < minSeconds);
+      return new Measurement(order, products, elapsed, JniUtils.getNumThreads(),
           engine.getEngineName() + " " + engine.getVersion());
     } finally {
       JniUtils.setGradMode(gradMode);

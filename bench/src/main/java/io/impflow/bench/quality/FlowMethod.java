@@ -91,13 +91,13 @@ public final class FlowMethod implements DetectionMethod {
     return new FlowSpec(architecture, dimension, blocks, hidden, layers, activation, lipschitz);
   }
 
-  /** A one-line description, e.g. {@code 2 blocks, g = 9-64-64-9, sin, c = 0.97}. */
-  public String describe(int dimension) {
-    StringBuilder g = new StringBuilder().append(dimension);
+  /** A one-line description, e.g. {@code 2 blocks, g = d-64-64-d, sin, c = 0.97}. */
+  public String describe() {
+    StringBuilder g = new StringBuilder("d");
     for (int l = 0; l < layers; l++) {
       g.append('-').append(hidden);
     }
-    g.append('-').append(dimension);
+    g.append("-d");
     return String.format(Locale.ROOT, "%d blocks, g = %s, %s, c = %s", blocks, g,
         activation.toString().toLowerCase(Locale.ROOT), lipschitz);
   }
@@ -111,18 +111,13 @@ public final class FlowMethod implements DetectionMethod {
 
   @Override
   public MethodRun run(SplitProtocol.Split split, long seed) throws MethodFailedException {
-    Dataset train = subsample(split.train().withoutLabels(), seed);
-    int fitRows = train.size() - Math.max(2, (int) Math.round(VALIDATION_FRACTION * train.size()));
-    TrainingConfig config = new TrainingConfig(budget.epochs(), budget.batchSize(fitRows), LEARNING_RATE,
-        GRADIENT_CLIP, EMA_DECAY, budget.patience(), seed, DataType.FLOAT32);
     Path scratch = null;
     try {
       scratch = Files.createTempDirectory("impflow-bench-" + name.toLowerCase(Locale.ROOT));
       Path artifact = scratch.resolve("model");
-      TrainingRun.Request request = new TrainingRun.Request(train, spec(train.dimension()), config,
-          VALIDATION_FRACTION, TARGET_FPR, DeviceOption.CPU.resolve(0), artifact);
+      Dataset train = subsample(split.train().withoutLabels(), seed);
       Stopwatch fit = Stopwatch.start();
-      TrainingRun.Outcome outcome = TrainingRun.run(request, SILENT, new StopSignal());
+      TrainingRun.Outcome outcome = train(train, seed, artifact);
       Stopwatch.Elapsed fitTime = fit.elapsed();
       try (DensityModel model = DensityModel.load(artifact)) {
         double[][] test = split.test().rows();
@@ -132,21 +127,42 @@ public final class FlowMethod implements DetectionMethod {
         Stopwatch.Elapsed scoreTime = score.elapsed();
         double[] scores = Arrays.stream(scored.logLikelihood())
             .map(ll -> Double.isNaN(ll) ? Double.POSITIVE_INFINITY : -ll).toArray();
-        String note = String.format(Locale.ROOT, "%d epochs (best %d), batch %d", outcome.training().history().size(),
-            outcome.training().bestEpoch(), config.batchSize());
+        String note = String.format(Locale.ROOT, "epochs run/best/max %d/%d/%d, batch %d",
+            outcome.training().history().size(), outcome.training().bestEpoch(),
+            budget.epochs(fitRows(train.size())), budget.batchSize(fitRows(train.size())));
         return new MethodRun(scores, scored.unscored(), fitTime, scoreTime, train.size(), note);
       }
     } catch (DataSourceException | ArtifactException | IOException | RuntimeException e) {
       throw new MethodFailedException(name + " on " + split.train().origin() + ": " + e.getMessage(), e);
-    } catch (DeviceUnavailableException e) {
-      throw new IllegalStateException("--device cpu cannot be unavailable", e);
     } finally {
       deleteRecursively(scratch);
     }
   }
 
+  /**
+   * Trains this flow on {@code train} (all of it: subsample first if needed) with the trainer's training run and
+   * writes the artifact, calibrated on the held-out rows, to {@code artifact}.
+   */
+  public TrainingRun.Outcome train(Dataset train, long seed, Path artifact)
+      throws DataSourceException, ArtifactException, IOException {
+    int fitRows = fitRows(train.size());
+    TrainingConfig config = new TrainingConfig(budget.epochs(fitRows), budget.batchSize(fitRows), LEARNING_RATE,
+        GRADIENT_CLIP, EMA_DECAY, budget.patience(), seed, DataType.FLOAT32);
+    try {
+      return TrainingRun.run(new TrainingRun.Request(train, spec(train.dimension()), config, VALIDATION_FRACTION,
+          TARGET_FPR, DeviceOption.CPU.resolve(0), artifact), SILENT, new StopSignal());
+    } catch (DeviceUnavailableException e) {
+      throw new IllegalStateException("--device cpu cannot be unavailable", e);
+    }
+  }
+
+  /** Rows the optimizer sees once {@link TrainingRun} has held out its validation rows. */
+  private static int fitRows(int rows) {
+    return rows - Math.max(2, (int) Math.round(VALIDATION_FRACTION * rows));
+  }
+
   /** The training part, or a seeded random subset of {@link FlowBudget#maxTrainRows()} of it (kept in file order). */
-  Dataset subsample(Dataset train, long seed) {
+  public Dataset subsample(Dataset train, long seed) {
     if (train.size() <= budget.maxTrainRows()) {
       return train;
     }

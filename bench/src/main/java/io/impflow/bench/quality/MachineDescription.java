@@ -32,7 +32,7 @@ public final class MachineDescription {
     rows.put("Cores", processors + " in /proc/cpuinfo, " + Runtime.getRuntime().availableProcessors()
         + " available to the JVM");
     rows.put("Vector extensions", firstValue(cpuinfo, "flags").map(MachineDescription::vectorFlags).orElse("unknown"));
-    rows.put("Load average at start (1/5/15 min)", readLines(Path.of("/proc/loadavg")).stream().findFirst()
+    rows.put("Load average when written (1/5/15 min)", readLines(Path.of("/proc/loadavg")).stream().findFirst()
         .map(l -> String.join(" / ", List.of(l.split(" ")).subList(0, 3))).orElse("unknown"));
     rows.put("Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     rows.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "

@@ -12,15 +12,4 @@ package io.impflow.bench.quality;
  * @param note a short remark for the tables (epochs run), or an empty string
  */
 public record MethodRun(double[] testScores, int unscored, Stopwatch.Elapsed fitTime, Stopwatch.Elapsed scoreTime,
-    int trainRows, String note) {
-
-  /** Test rows scored per wall-clock second. */
-  public double scoringRowsPerSecond() {
-    return testScores.length / scoreTime.wallSeconds();
-  }
-
-  /** Test rows scored per CPU second of the scoring thread. */
-  public double scoringRowsPerCpuSecond() {
-    return testScores.length / scoreTime.cpuSeconds();
-  }
-}
+    int trainRows, String note) {}

@@ -3,12 +3,10 @@ package io.impflow.bench.quality;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
@@ -24,20 +22,17 @@ public final class QualityReport {
   private final List<RunRecord> records;
   private final Map<String, Dataset> datasets;
   private final List<String> methods;
-  private final Map<String, Long> parameterCounts;
 
   /**
    * A report.
    *
    * @param records every run of the suite
-   * @param datasets the full datasets by name, for their sizes
-   * @param parameterCounts parameters per method and dataset, keyed {@code method + "/" + dataset}
+   * @param datasets the full datasets by name (table order), for their sizes
    */
-  public QualityReport(List<RunRecord> records, Map<String, Dataset> datasets, Map<String, Long> parameterCounts) {
+  public QualityReport(List<RunRecord> records, Map<String, Dataset> datasets) {
     this.records = List.copyOf(records);
     this.datasets = datasets;
     this.methods = records.stream().map(RunRecord::method).distinct().toList();
-    this.parameterCounts = parameterCounts;
   }
 
   /** Mean and sample standard deviation of one metric over the seeds of a (dataset, protocol, method) cell. */
@@ -117,22 +112,22 @@ public final class QualityReport {
         if (cell.isEmpty()) {
           continue;
         }
-        Long params = parameterCounts.get(method + "/" + name);
-        int unscored = cell.stream().mapToInt(r -> r.run().unscored()).sum();
-        List<String> notes = new ArrayList<>(new LinkedHashSet<>(cell.stream().map(r -> r.run().note())
+        long params = cell.get(0).parameters();
+        int unscored = cell.stream().mapToInt(RunRecord::unscored).sum();
+        List<String> notes = new ArrayList<>(new LinkedHashSet<>(cell.stream().map(RunRecord::note)
             .filter(n -> !n.isEmpty()).toList()));
         if (unscored > 0) {
           notes.add(unscored + " test rows not converged (scored +∞)");
         }
         md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %s | %s | %.2f | %.2f | %,.0f | %,.0f | %s |%n",
-            protocol.cliName(), method, params == null || params < 0 ? "–" : String.format(Locale.ROOT, "%,d", params),
-            Math.round(cell.stream().mapToInt(r -> r.run().trainRows()).average().orElse(0)),
+            protocol.cliName(), method, params < 0 ? "–" : String.format(Locale.ROOT, "%,d", params),
+            Math.round(cell.stream().mapToInt(RunRecord::fitRows).average().orElse(0)),
             summary(name, protocol, method, RunRecord::auroc).format(),
             summary(name, protocol, method, RunRecord::auprc).format(),
-            cell.stream().mapToDouble(r -> r.run().fitTime().wallSeconds()).average().orElse(Double.NaN),
-            cell.stream().mapToDouble(r -> r.run().fitTime().cpuSeconds()).average().orElse(Double.NaN),
-            cell.stream().mapToDouble(r -> r.run().scoringRowsPerSecond()).average().orElse(Double.NaN),
-            cell.stream().mapToDouble(r -> r.run().scoringRowsPerCpuSecond()).average().orElse(Double.NaN),
+            cell.stream().mapToDouble(r -> r.fitTime().wallSeconds()).average().orElse(Double.NaN),
+            cell.stream().mapToDouble(r -> r.fitTime().cpuSeconds()).average().orElse(Double.NaN),
+            cell.stream().mapToDouble(RunRecord::scoringRowsPerSecond).average().orElse(Double.NaN),
+            cell.stream().mapToDouble(RunRecord::scoringRowsPerCpuSecond).average().orElse(Double.NaN),
             String.join("; ", notes)));
       }
     }
@@ -159,11 +154,10 @@ public final class QualityReport {
         }
         if (bestPeer != null && bestPeerAuroc > subject) {
           List<RunRecord> cell = cell(dataset, protocol, SUBJECT);
-          double fitRows = cell.stream().mapToInt(r -> r.run().trainRows()).average().orElse(0);
+          double fitRows = cell.stream().mapToInt(RunRecord::fitRows).average().orElse(0);
           double trainOutliers = cell.stream().mapToDouble(RunRecord::trainOutlierShare).average().orElse(0);
           gaps.add(new Gap(dataset, protocol, subject, bestPeer, bestPeerAuroc, datasets.get(dataset).dimension(),
-              (int) Math.round(fitRows), trainOutliers,
-              Objects.requireNonNullElse(parameterCounts.get(SUBJECT + "/" + dataset), -1L)));
+              (int) Math.round(fitRows), trainOutliers, cell.get(0).parameters()));
         }
       }
     }
@@ -197,36 +191,11 @@ public final class QualityReport {
         + " train | params per fit row |\n");
     md.append("|---|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for (Gap g : gaps) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %s | %.3f | %.3f | %d | %,d | %.1f %% | %s |%n",
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %s | %.4f | %.4f | %d | %,d | %.1f %% | %s |%n",
           g.dataset(), g.protocol().cliName(), g.subjectAuroc(), g.peer(), g.peerAuroc(),
           g.peerAuroc() - g.subjectAuroc(), g.dimension(), g.fitRows(), 100 * g.trainOutlierShare(),
           g.parameters() < 0 ? "–" : String.format(Locale.ROOT, "%.1f", (double) g.parameters() / g.fitRows())));
     }
     md.append('\n');
-  }
-
-  /** Per-seed results as CSV (one line per run), for anyone who wants to recompute the tables. */
-  public String csv() {
-    StringBuilder csv = new StringBuilder(
-        "dataset,protocol,seed,method,auroc,auprc,fit_wall_s,fit_cpu_s,score_wall_s,score_cpu_s,test_rows,fit_rows,"
-        + "unscored\n");
-    for (RunRecord r : records) {
-      csv.append(String.format(Locale.ROOT, "%s,%s,%d,\"%s\",%.6f,%.6f,%.4f,%.4f,%.6f,%.6f,%d,%d,%d%n",
-          r.dataset(), r.protocol().cliName(), r.seed(), r.method(), r.auroc(), r.auprc(),
-          r.run().fitTime().wallSeconds(), r.run().fitTime().cpuSeconds(), r.run().scoreTime().wallSeconds(),
-          r.run().scoreTime().cpuSeconds(), r.run().testScores().length, r.run().trainRows(), r.run().unscored()));
-    }
-    return csv.toString();
-  }
-
-  /** Parameter counts keyed as this report expects. */
-  public static Map<String, Long> parameterCounts(List<DetectionMethod> methods, Map<String, Dataset> datasets) {
-    Map<String, Long> counts = new LinkedHashMap<>();
-    for (DetectionMethod method : methods) {
-      for (Map.Entry<String, Dataset> dataset : datasets.entrySet()) {
-        counts.put(method.name() + "/" + dataset.getKey(), method.parameterCount(dataset.getValue().dimension()));
-      }
-    }
-    return counts;
   }
 }

@@ -8,7 +8,6 @@ import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,10 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The detection-quality suite's entry point: runs ImpFlow, ResFlow (twice the blocks, the same parameter count),
- * Random Cut Forest in batch and streaming mode and a full-covariance Gaussian on the bundled ODDS datasets, both
- * protocols and several seeds, measures the one-core float64 peak, and rewrites the generated regions of
- * {@code docs/benchmarks.md}. Run it from the repository root through {@code bench/run-benchmarks.sh}.
+ * The detection-quality suite's entry point, with two commands. {@code run} evaluates ImpFlow, ResFlow (twice the
+ * blocks, the same parameter count), Random Cut Forest in batch and streaming mode and a full-covariance Gaussian on
+ * bundled ODDS datasets, both protocols and several seeds, and writes per-seed results as CSV; several {@code run}
+ * processes on disjoint datasets can share the cores. {@code report} merges result files, measures the one-core
+ * float64 peak and rewrites the generated regions of {@code docs/benchmarks.md}. Run from the repository root,
+ * normally through {@code bench/run-benchmarks.sh}.
  */
 public final class QualitySuite {
 
@@ -39,38 +40,49 @@ public final class QualitySuite {
   static final ActivationKind ACTIVATION = ActivationKind.SIN;
   static final double LIPSCHITZ = 0.97;
 
+  /** Every dataset of the suite, in table order. */
+  static final String ALL_DATASETS = "shuttle,satellite,pima,breastw";
+
   /**
-   * Parsed command line.
+   * Parsed command line (both commands share the options; each uses its own).
    *
+   * @param command {@code run} or {@code report}
    * @param dataDir directory of the bundled CSVs
-   * @param doc the markdown document to update
-   * @param pom the parent POM (for declared versions)
-   * @param csv where to write per-seed results
+   * @param doc the markdown document to update (report)
+   * @param pom the parent POM, for declared versions (report)
+   * @param results result CSVs: the one to write (run) or those to merge (report)
    * @param datasets dataset names (CSV file names without {@code .csv})
-   * @param protocols split protocols
-   * @param seeds seeds
+   * @param protocols split protocols (run)
+   * @param seeds seeds (run)
    * @param budget the flows' training budget
-   * @param peakSeconds seconds to measure the float64 peak; 0 skips it
-   * @param methods method keys to run, in table order
+   * @param peakSeconds CPU seconds to measure the float64 peak; 0 skips it (report)
+   * @param methods method keys to run, in table order (run)
+   * @param startedEpochSecond when the whole regeneration started, for its duration (report), or 0
    */
-  record Options(Path dataDir, Path doc, Path pom, Path csv, List<String> datasets, List<SplitProtocol> protocols,
-      List<Long> seeds, FlowBudget budget, double peakSeconds, List<String> methods) {
+  record Options(String command, Path dataDir, Path doc, Path pom, List<Path> results, List<String> datasets,
+      List<SplitProtocol> protocols, List<Long> seeds, FlowBudget budget, double peakSeconds, List<String> methods,
+      long startedEpochSecond) {
 
     static Options parse(String[] args) {
+      if (args.length == 0 || !(args[0].equals("run") || args[0].equals("report"))) {
+        throw new IllegalArgumentException("the first argument must be the command: run or report");
+      }
       Map<String, String> values = new LinkedHashMap<>();
       values.put("--data-dir", "datasets");
       values.put("--doc", "docs/benchmarks.md");
       values.put("--pom", "pom.xml");
-      values.put("--csv", "bench/target/quality-runs.csv");
-      values.put("--datasets", "shuttle,satellite,pima,breastw");
+      values.put("--results", "bench/target/quality-runs.csv");
+      values.put("--datasets", ALL_DATASETS);
       values.put("--protocols", "clean,contaminated");
       values.put("--seeds", "1,2,3");
-      values.put("--flow-epochs", "20");
-      values.put("--flow-patience", "4");
+      values.put("--flow-steps", "300");
+      values.put("--flow-max-epochs", "80");
+      values.put("--flow-patience", "8");
       values.put("--flow-max-rows", "3000");
       values.put("--peak-seconds", String.valueOf(Float64FmaPeak.DEFAULT_SECONDS));
       values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian");
-      for (int i = 0; i < args.length; i++) {
+      values.put("--started", "0");
+      for (int i = 1; i < args.length; i++) {
         if (!values.containsKey(args[i])) {
           throw new IllegalArgumentException("unknown option '" + args[i] + "'; known: " + values.keySet());
         }
@@ -84,12 +96,14 @@ public final class QualitySuite {
         protocols.add(Arrays.stream(SplitProtocol.values()).filter(v -> v.cliName().equals(p)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("--protocols: '" + p + "' is not clean or contaminated")));
       }
-      return new Options(Path.of(values.get("--data-dir")), Path.of(values.get("--doc")),
-          Path.of(values.get("--pom")), Path.of(values.get("--csv")), list(values.get("--datasets")), protocols,
+      return new Options(args[0], Path.of(values.get("--data-dir")), Path.of(values.get("--doc")),
+          Path.of(values.get("--pom")), list(values.get("--results")).stream().map(Path::of).toList(),
+          list(values.get("--datasets")), protocols,
           list(values.get("--seeds")).stream().map(s -> parseLong("--seeds", s)).toList(),
-          new FlowBudget(parseInt("--flow-epochs", values), parseInt("--flow-patience", values),
-              parseInt("--flow-max-rows", values)),
-          parseDouble("--peak-seconds", values.get("--peak-seconds")), list(values.get("--methods")));
+          new FlowBudget(parseInt("--flow-steps", values), parseInt("--flow-max-epochs", values),
+              parseInt("--flow-patience", values), parseInt("--flow-max-rows", values)),
+          parseDouble("--peak-seconds", values.get("--peak-seconds")), list(values.get("--methods")),
+          parseLong("--started", values.get("--started")));
     }
 
     private static List<String> list(String value) {
@@ -145,7 +159,7 @@ public final class QualitySuite {
     return chosen;
   }
 
-  /** Runs the suite; exit code 2 for a bad command line, 1 when a dataset or method fails. */
+  /** Runs a command; exit code 2 for a bad command line, 1 when a dataset, method or file fails. */
   public static void main(String[] args) {
     Options options;
     try {
@@ -153,88 +167,110 @@ public final class QualitySuite {
       selected(options);
     } catch (IllegalArgumentException e) {
       System.err.println("quality suite: " + e.getMessage());
+      System.err.println("usage: QualitySuite run [--datasets a,b] [--seeds 1,2,3] [--results FILE] ..."
+          + " | QualitySuite report --results FILE[,FILE] [--doc docs/benchmarks.md]");
       System.exit(2);
       return;
     }
     try {
-      run(options);
+      if (options.command().equals("run")) {
+        run(options);
+      } else {
+        report(options);
+      }
     } catch (DataSourceException | MethodFailedException | IOException e) {
-      LOG.error("quality suite failed: {}", e.getMessage(), e);
+      LOG.error("quality suite {} failed: {}", options.command(), e.getMessage(), e);
       System.exit(1);
     }
   }
 
-  static void run(Options options) throws DataSourceException, MethodFailedException, IOException {
-    Instant started = Instant.now();
-    long start = System.nanoTime();
-    Map<String, String> machine = MachineDescription.describe(options.pom());
+  static Map<String, Dataset> readDatasets(Options options) throws DataSourceException {
     Map<String, Dataset> datasets = new LinkedHashMap<>();
     for (String name : options.datasets()) {
       Path csv = options.dataDir().resolve(name + ".csv");
       datasets.put(name, new CsvDataSource(csv, new DataReadOptions(DataReadOptions.DEFAULT_LABEL_COLUMN, true,
           List.of(), 1, 0L, null, 0L)).read());
     }
-    List<DetectionMethod> methods = selected(options);
-    Map<String, Long> parameters = QualityReport.parameterCounts(methods, datasets);
-    List<RunRecord> records = new SuiteRunner(methods, options.protocols(), options.seeds()).run(datasets);
-    double suiteSeconds = (System.nanoTime() - start) / 1e9;
+    return datasets;
+  }
 
-    Float64FmaPeak.Measurement peak = options.peakSeconds() > 0
-        ? Float64FmaPeak.measure(Float64FmaPeak.DEFAULT_ORDER, options.peakSeconds()) : null;
-    machine.put("Load average at end (1/5/15 min)", Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[0]
-        + " / " + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[1] + " / "
-        + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[2]);
-    machine.put("Run", started.truncatedTo(ChronoUnit.SECONDS) + ", quality suite "
-        + String.format(Locale.ROOT, "%.1f min", suiteSeconds / 60));
-
-    QualityReport report = new QualityReport(records, datasets, parameters);
-    GeneratedSections.replaceInFile(options.doc(), "machine", MachineDescription.markdown(machine));
-    GeneratedSections.replaceInFile(options.doc(), "quality-settings", settings(options, methods, datasets));
-    GeneratedSections.replaceInFile(options.doc(), "quality", report.markdown());
-    if (peak != null) {
-      GeneratedSections.replaceInFile(options.doc(), "peak", "One-core float64 peak (dense kernel, "
-          + Float64FmaPeak.class.getName() + "): " + peak.describe() + ".\n");
+  static void run(Options options) throws DataSourceException, MethodFailedException, IOException {
+    if (options.results().size() != 1) {
+      throw new IllegalArgumentException("run writes one --results file, got " + options.results());
     }
-    Files.createDirectories(options.csv().toAbsolutePath().getParent());
-    Files.writeString(options.csv(), report.csv(), StandardCharsets.UTF_8);
-    LOG.info("wrote {} and {} ({} runs, {} min)", options.doc(), options.csv(), records.size(),
+    long start = System.nanoTime();
+    List<RunRecord> records = new SuiteRunner(selected(options), options.protocols(), options.seeds())
+        .run(readDatasets(options));
+    RunRecordCsv.write(options.results().get(0), records);
+    LOG.info("wrote {} runs to {} in {} min", records.size(), options.results().get(0),
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 6e10));
   }
 
-  private static String settings(Options options, List<DetectionMethod> methods, Map<String, Dataset> datasets) {
+  static void report(Options options) throws DataSourceException, IOException {
+    List<RunRecord> records = new ArrayList<>();
+    for (Path results : options.results()) {
+      records.addAll(RunRecordCsv.read(results));
+    }
+    Map<String, Dataset> datasets = readDatasets(options);
+    datasets.keySet().removeIf(name -> records.stream().noneMatch(r -> r.dataset().equals(name)));
+    Map<String, String> machine = MachineDescription.describe(options.pom());
+    if (options.startedEpochSecond() > 0) {
+      machine.put("Regeneration", String.format(Locale.ROOT, "started %s, took %.1f min (build, suite and peak)",
+          Instant.ofEpochSecond(options.startedEpochSecond()).truncatedTo(ChronoUnit.SECONDS),
+          (Instant.now().getEpochSecond() - options.startedEpochSecond()) / 60.0));
+    }
+    Float64FmaPeak.Measurement peak = options.peakSeconds() > 0
+        ? Float64FmaPeak.measure(Float64FmaPeak.DEFAULT_ORDER, options.peakSeconds()) : null;
+    QualityReport report = new QualityReport(records, datasets);
+    GeneratedSections.replaceInFile(options.doc(), "machine", MachineDescription.markdown(machine));
+    GeneratedSections.replaceInFile(options.doc(), "quality-settings",
+        settings(options, records, methods(options.budget())));
+    GeneratedSections.replaceInFile(options.doc(), "quality", report.markdown());
+    if (peak != null) {
+      GeneratedSections.replaceInFile(options.doc(), "peak", "One-core float64 peak, measured by `"
+          + Float64FmaPeak.class.getName() + "`: " + peak.describe() + ".\n");
+    }
+    LOG.info("wrote {} from {} runs in {}", options.doc(), records.size(), options.results());
+  }
+
+  private static String settings(Options options, List<RunRecord> records, Map<String, DetectionMethod> all) {
     FlowBudget b = options.budget();
-    int anyDimension = datasets.values().iterator().next().dimension();
+    List<String> shown = records.stream().map(RunRecord::method).distinct().toList();
     StringBuilder md = new StringBuilder();
     md.append("| method | configuration |\n|---|---|\n");
-    for (DetectionMethod method : methods) {
+    for (DetectionMethod method : all.values()) {
+      if (!shown.contains(method.name())) {
+        continue;
+      }
       String configuration;
       if (method instanceof FlowMethod flow) {
-        configuration = flow.describe(anyDimension).replace("g = " + anyDimension + "-", "g = d-")
-            .replace("-" + anyDimension + ",", "-d,")
-            + String.format(Locale.ROOT, "; float32 training, Adam lr %s, clip %s, EMA %s; at most %d epochs,"
-            + " early stopping after %d epochs without a better validation NLL (%.0f %% of the fit rows held out);"
-            + " at most %,d fit rows (seeded random subset of larger training parts); batch %d (%d below %,d rows);"
-            + " exact float64 scoring of the exported artifact", FlowMethod.LEARNING_RATE, FlowMethod.GRADIENT_CLIP,
-            FlowMethod.EMA_DECAY, b.epochs(), b.patience(), 100 * FlowMethod.VALIDATION_FRACTION, b.maxTrainRows(),
-            FlowBudget.BATCH, FlowBudget.SMALL_DATA_BATCH, FlowBudget.SMALL_DATA_ROWS);
+        configuration = flow.describe() + String.format(Locale.ROOT, "; trained with the trainer's own training run:"
+            + " float32, Adam lr %s, gradient clip %s, weight EMA %s, %.0f %% of the fit rows held out for early"
+            + " stopping (patience %d epochs); about %d optimizer steps (epochs = steps / batches per epoch, at most"
+            + " %d); at most %,d fit rows (a seeded random subset of larger training parts); batch %d (%d below %,d"
+            + " rows); exact float64 scoring of the exported artifact", FlowMethod.LEARNING_RATE,
+            FlowMethod.GRADIENT_CLIP, FlowMethod.EMA_DECAY, 100 * FlowMethod.VALIDATION_FRACTION, b.patience(),
+            b.steps(), b.maxEpochs(), b.maxTrainRows(), FlowBudget.BATCH, FlowBudget.SMALL_DATA_BATCH,
+            FlowBudget.SMALL_DATA_ROWS);
       } else if (method instanceof RandomCutForestMethod) {
         configuration = "randomcutforest-core, " + RandomCutForestMethod.TREES + " trees, sample size "
             + RandomCutForestMethod.SAMPLE_SIZE + ", one thread, library defaults otherwise; features standardized"
             + " by the training part; rows in a seeded random order"
             + (method.name().contains("streaming") ? "; score-then-update through the training part (warm-up,"
-            + " scores discarded) and then the test part (scored)" : "; all training rows inserted, then the test"
-            + " rows scored with the forest frozen");
+            + " scores discarded), then through the test part (scored)" : "; every training row inserted, then the"
+            + " test rows scored with the forest frozen");
       } else {
-        configuration = "maximum-likelihood mean and covariance of all training rows, float64 Cholesky, exact"
+        configuration = "maximum-likelihood mean and covariance of every training row, float64 Cholesky, exact"
             + " log-density";
       }
       md.append("| ").append(method.name()).append(" | ").append(configuration).append(" |\n");
     }
-    md.append(String.format(Locale.ROOT, "%nProtocols: %s; seeds %s. Fit time is the wall time of fitting (for"
-        + " the flows: the trainer's whole training run, including hold-out scoring and artifact export). Scoring"
-        + " rows/s is test rows per second on one thread (the flows: batches of 1,024 rows through the loaded"
-        + " artifact; cheap methods: repeated over ≥ %.2f s).%n", options.protocols().stream()
-        .map(SplitProtocol::cliName).toList(), options.seeds(), RepeatedTiming.MIN_SECONDS));
+    md.append("\nFit time is the wall-clock and CPU time of fitting (for the flows, the trainer's whole training run:"
+        + " hold-out, training, calibration scoring and artifact export). Scoring rows/s is test rows per second on"
+        + " one thread: the flows score the loaded artifact in batches of 1,024 rows; the cheap methods repeat the"
+        + " pass for at least " + RepeatedTiming.MIN_SECONDS + " s; RCF streaming is one score-then-update pass."
+        + " CPU time is the measuring thread's (PyTorch runs on it with one intra-op thread); on a shared machine it"
+        + " is the steadier figure.\n");
     return md.toString();
   }
 }

@@ -56,8 +56,8 @@ public final class SuiteRunner {
           records.add(record);
           LOG.info(String.format(Locale.ROOT, "%-10s %-12s seed %d  %-22s AUROC %.4f  AUPRC %.4f  fit %.1fs"
               + " (%.1f CPU s)  %.0f rows/s  [%.0fs elapsed]", record.dataset(), record.protocol().cliName(),
-              record.seed(), record.method(), record.auroc(), record.auprc(), record.run().fitTime().wallSeconds(),
-              record.run().fitTime().cpuSeconds(), record.run().scoringRowsPerSecond(), (System.nanoTime() - start) / 1e9));
+              record.seed(), record.method(), record.auroc(), record.auprc(), record.fitTime().wallSeconds(),
+              record.fitTime().cpuSeconds(), record.scoringRowsPerSecond(), (System.nanoTime() - start) / 1e9));
         }
       }
     }
@@ -74,8 +74,9 @@ public final class SuiteRunner {
           + labels.length + " test rows of " + benchmarkCase.split().test().origin());
     }
     Dataset train = benchmarkCase.split().train();
-    return new RunRecord(benchmarkCase.dataset(), benchmarkCase.protocol(), benchmarkCase.seed(), method.name(), run,
-        RankingMetrics.auroc(run.testScores(), labels), RankingMetrics.auprc(run.testScores(), labels),
-        (double) train.anomalyCount() / train.size());
+    return new RunRecord(benchmarkCase.dataset(), benchmarkCase.protocol(), benchmarkCase.seed(), method.name(),
+        method.parameterCount(train.dimension()), RankingMetrics.auroc(run.testScores(), labels),
+        RankingMetrics.auprc(run.testScores(), labels), run.fitTime(), run.scoreTime(), labels.length,
+        run.trainRows(), run.unscored(), (double) train.anomalyCount() / train.size(), run.note());
   }
 }

@@ -12,7 +12,7 @@ class FlowMethodTest {
 
   private static FlowMethod method(int maxRows) {
     return new FlowMethod("ImpFlow", Architecture.IMPFLOW, 2, 16, 1, ActivationKind.SIN, 0.97,
-        new FlowBudget(1, 1, maxRows));
+        new FlowBudget(1, 1, 1, maxRows));
   }
 
   @Test
@@ -28,9 +28,18 @@ class FlowMethodTest {
 
   @Test
   void describesTheArchitecture() {
-    assertThat(method(30).describe(9)).isEqualTo("2 blocks, g = 9-16-9, sin, c = 0.97");
+    assertThat(method(30).describe()).isEqualTo("2 blocks, g = d-16-d, sin, c = 0.97");
     assertThat(method(30).spec(9).blocks()).isEqualTo(2);
-    assertThat(Arrays.asList(FlowBudget.BATCH, new FlowBudget(1, 1, 20).batchSize(100)))
-        .containsExactly(256, FlowBudget.SMALL_DATA_BATCH);
+  }
+
+  @Test
+  void budgetTurnsStepsIntoEpochs() {
+    FlowBudget budget = new FlowBudget(300, 80, 8, 3000);
+    assertThat(budget.batchSize(279)).isEqualTo(FlowBudget.SMALL_DATA_BATCH);
+    assertThat(budget.epochs(279)).isEqualTo(60);      // 5 batches of 64 per epoch
+    assertThat(budget.batchSize(2700)).isEqualTo(FlowBudget.BATCH);
+    assertThat(budget.epochs(2700)).isEqualTo(28);     // 11 batches of 256 per epoch
+    assertThat(budget.epochs(20)).isEqualTo(80);       // capped
+    assertThat(Arrays.asList(budget.epochs(1_000_000))).containsExactly(1);
   }
 }

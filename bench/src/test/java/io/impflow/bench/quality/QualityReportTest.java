@@ -14,8 +14,8 @@ class QualityReportTest {
 
   private static RunRecord record(SplitProtocol protocol, long seed, String method, double auroc) {
     Stopwatch.Elapsed t = new Stopwatch.Elapsed(2, 1);
-    return new RunRecord("synthetic", protocol, seed, method, new MethodRun(new double[10], 0, t, t, 50, ""), auroc,
-        0.5, protocol == SplitProtocol.CLEAN ? 0 : 0.2);
+    return new RunRecord("synthetic", protocol, seed, method, 1000, auroc, 0.5, t, t, 10, 50, 0,
+        protocol == SplitProtocol.CLEAN ? 0 : 0.2, "a, \"quoted\" note");
   }
 
   @Test
@@ -31,7 +31,7 @@ class QualityReportTest {
     }
     Map<String, io.impflow.trainer.data.Dataset> datasets = new LinkedHashMap<>();
     datasets.put("synthetic", SuiteRunnerTest.labelled());
-    QualityReport report = new QualityReport(records, datasets, Map.of("ImpFlow/synthetic", 1000L));
+    QualityReport report = new QualityReport(records, datasets);
 
     QualityReport.Summary summary = report.summary("synthetic", SplitProtocol.CONTAMINATED, "ImpFlow",
         RunRecord::auroc);
@@ -45,7 +45,16 @@ class QualityReportTest {
     assertThat(gap.peer()).isEqualTo("Peer");
     assertThat(gap.peerAuroc() - gap.subjectAuroc()).isCloseTo(0.09, within(1e-12));
     assertThat(gap.trainOutlierShare()).isCloseTo(0.2, within(1e-12));
-    assertThat(report.markdown()).contains("| synthetic | contaminated | 0.820 | Peer | 0.910 | 0.090 |")
+    assertThat(report.markdown()).contains("| synthetic | contaminated | 0.8200 | Peer | 0.9100 | 0.0900 |")
         .contains("**0.990 ± 0.000**");
+  }
+
+  @Test
+  void recordsSurviveTheCsvRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    List<RunRecord> records = List.of(record(SplitProtocol.CLEAN, 1, "RCF (fit, then score)", 0.123456789),
+        record(SplitProtocol.CONTAMINATED, 2, "ImpFlow", 0.9));
+    java.nio.file.Path file = dir.resolve("runs.csv");
+    RunRecordCsv.write(file, records);
+    assertThat(RunRecordCsv.read(file)).isEqualTo(records);
   }
 }
