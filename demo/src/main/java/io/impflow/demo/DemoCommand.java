@@ -135,7 +135,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("[" + DemoStep.SHUTDOWN.number() + "/" + DemoStep.COUNT + "] " + DemoStep.SHUTDOWN.title());
       List<String> failures = pipeline.shutDown();
       if (failures.isEmpty()) {
-        out.println("  job cancelled, broker stopped, temporary files removed; log: "
+        out.println("  everything the demo started is stopped and its temporary files are removed; log: "
             + System.getProperty(LOG_FILE_PROPERTY, "(console)"));
       } else {
         err.println("impflow demo: " + DemoStep.SHUTDOWN.label() + " left something behind:");
@@ -217,6 +217,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** Points log4j at the demo's configuration: everything to a log file, only errors to the console. */
   private static void configureLogging() {
+    // Flink's RPC layer logs with mismatched placeholders; log4j's own status messages about that are noise here.
+    if (System.getProperty("log4j2.statusLoggerLevel") == null) {
+      System.setProperty("log4j2.statusLoggerLevel", "ERROR");
+    }
     if (System.getProperty("log4j2.configurationFile") == null) {
       System.setProperty("log4j2.configurationFile", LOG_CONFIG);
     }

@@ -57,6 +57,12 @@ public final class DemoPipeline implements AutoCloseable {
     return temporaryDirectory;
   }
 
+  /** The Kafka address in use, or {@code null} before step 2. */
+  public String bootstrapServers() {
+    DemoKafka k = kafka;
+    return k == null ? null : k.bootstrapServers();
+  }
+
   /** The process id of the broker the demo started, or {@code null} (none yet, or an existing cluster). */
   public Long brokerPid() {
     DemoKafka k = kafka;
@@ -74,6 +80,7 @@ public final class DemoPipeline implements AutoCloseable {
    * @throws DemoStepException naming the step that failed (or was stopped)
    */
   public DemoResult run() {
+    int restPort = EmbeddedJob.freePort(settings.webPort());
     Path temp = createTemporaryDirectory();
     announce(DemoStep.KAFKA);
     kafka = settings.localBroker() ? DemoKafka.startLocal(temp.resolve("kafka"))
@@ -100,7 +107,7 @@ public final class DemoPipeline implements AutoCloseable {
         kafka.endOffsets(List.of(DemoKafka.SCORES, DemoKafka.ALERTS, DemoKafka.DEAD_LETTERS), DemoStep.JOB));
     cleanup.push("the result consumer", collector::close);
     collector.start();
-    job = EmbeddedJob.start(model.directory(), kafka.bootstrapServers(), inputStart, runId, settings,
+    job = EmbeddedJob.start(model.directory(), kafka.bootstrapServers(), inputStart, runId, settings, restPort,
         temp.resolve("flink"));
     cleanup.push("the Flink job and its MiniCluster", job::close);
     out.println("  job " + job.jobId() + " running with model " + job.modelVersion() + "; REST API at "
@@ -285,7 +292,8 @@ public final class DemoPipeline implements AutoCloseable {
         collector.deadLetters(), collector.alerts(), collector.duplicates(), seconds,
         DemoSummary.percentile(latencies, 50), DemoSummary.percentile(latencies, 99), threshold, detection,
         Map.copyOf(collector.deadLettersByReason()), plan.expectedDeadLetters(),
-        List.copyOf(collector.unexpectedDeadLetters()), model, settings.checkpointInterval().toMillis());
+        List.copyOf(collector.unexpectedDeadLetters()), model, settings.checkpointInterval().toMillis(),
+        replayer.writeSeconds());
   }
 
   private void announce(DemoStep next) {

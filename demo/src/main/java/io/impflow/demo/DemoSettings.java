@@ -48,6 +48,12 @@ public record DemoSettings(Path home, String bootstrapServers, double rate, int 
         TrainingSettings.defaults());
   }
 
+  /** The same settings against an existing cluster, with another replay seed. */
+  public DemoSettings withCluster(String servers, long replaySeed) {
+    return new DemoSettings(home, servers, rate, testRows, malformedPerKind, replaySeed, webPort, checkpointInterval,
+        stallTimeout, keepRunning, retrain, modelCache, reportRoot, training);
+  }
+
   /** The shuttle CSV. */
   public Path dataset() {
     return home.resolve(ProjectHome.DATASET);

@@ -32,12 +32,13 @@ import java.util.Map;
  * @param unexpectedDeadLetters dead letters with another reason than injected, or for valid rows
  * @param model the model used
  * @param checkpointIntervalMillis the job's checkpoint interval (scores are committed on checkpoints)
+ * @param writeSeconds from the first record written to the last one acknowledged by the broker
  */
 public record DemoSummary(int produced, int rows, int malformed, long scored, long deadLetters, long alerts,
     int duplicates, double seconds, long latencyP50Millis, long latencyP99Millis, double thresholdLogLikelihood,
     DetectionMetrics detection, Map<DeadLetterReason, Integer> deadLettersByReason,
     Map<DeadLetterReason, Integer> expectedDeadLetters, List<String> unexpectedDeadLetters, TrainedModel model,
-    long checkpointIntervalMillis) {
+    long checkpointIntervalMillis, double writeSeconds) {
 
   /** Scores per input row of the plan, in plan order: log-likelihoods (NaN when not scored), flags and labels. */
   record Scores(double[] logLikelihood, boolean[] flags, int[] labels) {
@@ -73,6 +74,11 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     return seconds > 0 ? (scored + deadLetters) / seconds : Double.NaN;
   }
 
+  /** Whether records were written clearly faster than the job scored them, so that they queued in the topic. */
+  public boolean queued() {
+    return writeSeconds > 0 && produced / writeSeconds > 1.5 * throughput();
+  }
+
   /** Whether every dead letter has the reason its injected record must get, and none is missing. */
   public boolean deadLettersAsInjected() {
     return unexpectedDeadLetters.isEmpty() && deadLettersByReason.equals(expectedDeadLetters);
@@ -91,6 +97,11 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     line(text, "end-to-end latency", String.format(Locale.ROOT, "p50 %,d ms, p99 %,d ms (written to committed score;"
         + " exactly-once output commits on each %,d ms checkpoint)", latencyP50Millis, latencyP99Millis,
         checkpointIntervalMillis));
+    if (queued()) {
+      line(text, "", String.format(Locale.ROOT, "records were written at %,.0f/s, faster than the job scored them,"
+          + " so the latency is mostly queueing; --rate %d shows the latency of a stream the job keeps up with",
+          produced / writeSeconds, Math.max(50, (long) (0.8 * throughput()) / 50 * 50)));
+    }
     line(text, "alerts", String.format(Locale.ROOT, "%,d (log-likelihood below the calibrated threshold %.3f)",
         alerts, thresholdLogLikelihood));
     line(text, "at the threshold", String.format(Locale.ROOT, "precision %s, recall %s, false-positive rate %s",
@@ -144,6 +155,7 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     map.put("latency_p50_ms", latencyP50Millis);
     map.put("latency_p99_ms", latencyP99Millis);
     map.put("checkpoint_interval_ms", checkpointIntervalMillis);
+    map.put("write_seconds", writeSeconds);
     map.put("threshold_log_likelihood", thresholdLogLikelihood);
     map.put("detection", detection);
     map.put("dead_letters_by_reason", deadLettersByReason);

@@ -63,12 +63,12 @@ public final class EmbeddedJob implements AutoCloseable {
    *
    * @param inputStart where this run's records start in {@code events}
    * @param runId distinguishes this run's consumer group and transactional ids from earlier runs
+   * @param restPort the REST port, from {@link #freePort}
    * @param tempDirectory Flink's temporary files go here
-   * @throws DemoStepException (step 4) when the port is taken, the configuration is refused or the job fails to start
+   * @throws DemoStepException (step 4) when the configuration is refused or the job fails to start
    */
   public static EmbeddedJob start(Path modelDirectory, String bootstrapServers, Map<TopicPartition, Long> inputStart,
-      String runId, DemoSettings settings, Path tempDirectory) {
-    int restPort = restPort(settings.webPort());
+      String runId, DemoSettings settings, int restPort, Path tempDirectory) {
     JobConfig config;
     AnomalyDetectionJob job;
     try {
@@ -125,7 +125,14 @@ public final class EmbeddedJob implements AutoCloseable {
         .build();
   }
 
-  private static int restPort(int requested) {
+  /**
+   * Checks that the REST port is free (0: finds a free one), so that a taken port fails the demo before it trains
+   * for a minute rather than after.
+   *
+   * @return the port the MiniCluster will use
+   * @throws DemoStepException (step 4) when the port is taken
+   */
+  public static int freePort(int requested) {
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), requested);
     try (ServerSocket probe = new ServerSocket()) {
       probe.bind(address);

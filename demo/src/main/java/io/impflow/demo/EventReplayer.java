@@ -34,6 +34,7 @@ public final class EventReplayer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean stopped;
   private volatile long startNanos;
+  private volatile long lastAcknowledgedNanos;
 
   /**
    * A replayer of {@code plan} into {@code topic}.
@@ -76,6 +77,7 @@ public final class EventReplayer implements AutoCloseable {
               if (exception != null) {
                 failure.compareAndSet(null, exception);
               } else {
+                lastAcknowledgedNanos = System.nanoTime();
                 acknowledged.incrementAndGet();
               }
             });
@@ -106,6 +108,11 @@ public final class EventReplayer implements AutoCloseable {
   /** {@link System#nanoTime()} when writing started. */
   public long startNanos() {
     return startNanos;
+  }
+
+  /** Seconds from the start of writing to the last acknowledgement so far. */
+  public double writeSeconds() {
+    return lastAcknowledgedNanos == 0 ? 0 : (lastAcknowledgedNanos - startNanos) / 1e9;
   }
 
   /** Records handed to the producer so far. */

@@ -17,7 +17,7 @@ class DemoSummaryTest {
   private static DemoSummary summary(long scored, long deadLetters, int duplicates,
       Map<DeadLetterReason, Integer> got, List<String> unexpected) {
     return new DemoSummary(10, 8, 2, scored, deadLetters, 2, duplicates, 4.0, 300, 900, -10, METRICS, got,
-        Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1), unexpected, MODEL, 1000);
+        Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1), unexpected, MODEL, 1000, 3.5);
   }
 
   @Test
@@ -52,6 +52,19 @@ class DemoSummaryTest {
         .contains("AUROC 1.0000")
         .contains("MALFORMED_AVRO 1, UNKNOWN_SCHEMA 1 - each as injected")
         .contains("reports/r1");
+  }
+
+  @Test
+  void latencyIsCalledQueueingOnlyWhenRecordsWereWrittenMuchFasterThanScored() {
+    Map<DeadLetterReason, Integer> got = Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1);
+    DemoSummary paced = summary(8, 2, 0, got, List.of());
+    DemoSummary flooded = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 300, 900, -10, METRICS, got, got, List.of(),
+        MODEL, 1000, 0.5);
+
+    assertThat(paced.queued()).isFalse();
+    assertThat(paced.format(null)).doesNotContain("queueing");
+    assertThat(flooded.queued()).isTrue();
+    assertThat(flooded.format(null)).contains("mostly queueing");
   }
 
   @Test
