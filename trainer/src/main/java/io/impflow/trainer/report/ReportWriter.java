@@ -109,13 +109,15 @@ public final class ReportWriter {
     renderer.setSeriesPaint(0, withAlpha(NORMAL, 150));
     renderer.setSeriesPaint(1, withAlpha(ANOMALY, 150));
     NumberAxis x = new NumberAxis("score = −log-likelihood (nats; values beyond the 99.5 % quantile drawn at the edge)");
+    x.setAutoRangeIncludesZero(false);
     NumberAxis y = new NumberAxis("density (each histogram has area 1)");
     XYPlot plot = new XYPlot(data, x, y, renderer);
     if (hasThreshold) {
       plot.addDomainMarker(marker(scoreThreshold, "threshold " + String.format("%.3g", scoreThreshold),
           Color.BLACK));
     }
-    return save("score-histogram.png", new JFreeChart("Scores of normal and anomalous rows", titleFont(), plot, true));
+    String title = labels == null ? "Scores of all rows" : "Scores of normal and anomalous rows";
+    return save("score-histogram.png", new JFreeChart(title, titleFont(), plot, true));
   }
 
   /** {@code roc-curve.png}: the ROC curve of the scores against the labels, with the chance diagonal. */
@@ -199,6 +201,7 @@ public final class ReportWriter {
     blocks.setBlockHeight(ys.length > 1 ? ys[1] - ys[0] : 1);
     PaintScale scale = new DensityPaintScale();
     blocks.setPaintScale(scale);
+    blocks.setDefaultSeriesVisibleInLegend(false);
     NumberAxis x = new NumberAxis(featureNames.get(0));
     NumberAxis y = new NumberAxis(featureNames.get(1));
     x.setRange(xs[0], xs[xs.length - 1]);
@@ -235,8 +238,8 @@ public final class ReportWriter {
         BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f));
     marker.setLabel(label);
     marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    marker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
-    marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_LEFT);
+    marker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+    marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
     return marker;
   }
 
