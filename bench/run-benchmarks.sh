@@ -10,7 +10,9 @@
 #   a quick look:  DOC=/tmp/benchmarks.md E2E_RECORDS=2000 bench/run-benchmarks.sh --seeds 1 --flow-steps 20
 # Environment: DOC the document to update (default docs/benchmarks.md); MVNW_ARGS extra Maven arguments (e.g. -o
 #   for offline); JAVA_OPTS extra JVM options; SHARDS datasets per suite process, ';'-separated (default
-#   "satellite;shuttle,pima,breastw"); E2E_RECORDS measured records of the load benchmark (default 20000, 0 skips it).
+#   "satellite;shuttle,pima,breastw"); E2E_RECORDS measured records of the load benchmark (default 20000, 0 skips it);
+#   JMH=1 also runs the JMH scoring benchmark (io.impflow.bench.scoring, see bench/README.md) into the "jmh" region
+#   (outside the 30-minute budget).
 # Budget: about 30 minutes on a 2-core machine with the defaults (see docs/benchmarks.md).
 set -euo pipefail
 
@@ -66,6 +68,14 @@ if [ "${E2E_RECORDS:-20000}" -gt 0 ]; then
     grep -v '^\[W' bench/target/e2e.log | tail -n 40 >&2
     exit 1
   fi
+fi
+
+if [ "${JMH:-0}" = 1 ]; then
+  echo "== JMH scoring benchmark (log bench/target/jmh.log) =="
+  # shellcheck disable=SC2086
+  java "${jvm[@]}" ${JAVA_OPTS:-} -cp "$classpath" io.impflow.bench.scoring.ScoringBenchmarkMain > bench/target/jmh.log 2>&1
+  grep -E '^\||^One-core' bench/target/jmh.log > bench/target/jmh.md
+  java -cp "$classpath" io.impflow.bench.quality.GeneratedSections "$doc" jmh bench/target/jmh.md
 fi
 
 echo "== merging results, measuring the float64 peak, writing the report =="

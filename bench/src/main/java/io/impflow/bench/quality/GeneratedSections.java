@@ -39,6 +39,18 @@ public final class GeneratedSections {
     return document.substring(0, from) + body + document.substring(to + end.length());
   }
 
+  /**
+   * Rewrites one region from the command line, for benchmarks that print markdown: {@code DOC NAME FILE} puts the
+   * content of FILE into region NAME of DOC.
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 3) {
+      System.err.println("usage: GeneratedSections DOC.md REGION CONTENT_FILE");
+      System.exit(2);
+    }
+    replaceInFile(Path.of(args[0]), args[1], Files.readString(Path.of(args[2]), StandardCharsets.UTF_8));
+  }
+
   /** Rewrites region {@code name} of the file at {@code path} (created when absent), atomically. */
   public static void replaceInFile(Path path, String name, String content) throws IOException {
     String document = Files.exists(path) ? Files.readString(path, StandardCharsets.UTF_8) : "";
