@@ -62,7 +62,7 @@ public final class ScoringBenchmarkMain {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (DensityModel model = ReferenceModel.load(d, dir.resolve("model"))) {
             double[][] rows = ReferenceModel.rows(batch, d, 7);
-            int calls = Math.max(10, 4096 / batch);
+            int calls = Math.max(10, Math.min(200, 2048 / batch));
             for (int i = 0; i < calls; i++) {
                 model.score(rows);
             }
