@@ -185,8 +185,9 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println("stopped by Ctrl-C during " + pipeline.step().label());
       return 130;
     }
+    // Into the log file only (the console shows errors): the message below is what a user needs on screen.
     // Not a static field: main() must point log4j at the demo's configuration before the first logger exists.
-    LoggerFactory.getLogger(DemoCommand.class).error("{}", message, e);
+    LoggerFactory.getLogger(DemoCommand.class).warn("{}", message, e);
     err.println();
     err.println("impflow demo: " + message);
     err.println("  what to do: " + remedy);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
@@ -28,6 +29,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class DemoPipeline implements AutoCloseable {
   private static final long TICK_MILLIS = 200;
   private static final long PROGRESS_EVERY_MILLIS = 2000;
+  /** After Ctrl-C the broker is usually stopping too, and the job's sinks would only retry against it. */
+  private static final Duration STOP_AFTER_CTRL_C = Duration.ofSeconds(5);
 
   private final DemoSettings settings;
   private final PrintStream out;
@@ -109,7 +112,9 @@ public final class DemoPipeline implements AutoCloseable {
     collector.start();
     job = EmbeddedJob.start(model.directory(), kafka.bootstrapServers(), inputStart, runId, settings, restPort,
         temp.resolve("flink"));
-    cleanup.push("the Flink job and its MiniCluster", job::close);
+    EmbeddedJob started = job;
+    cleanup.push("the Flink job and its MiniCluster",
+        () -> started.stop(stop.isRequested() ? STOP_AFTER_CTRL_C : Duration.ofSeconds(30)));
     out.println("  job " + job.jobId() + " running with model " + job.modelVersion() + "; REST API at "
         + job.restUrl());
     checkStop();

@@ -34,6 +34,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.LoggerFactory;
 
 /**
  * The project's {@link AnomalyDetectionJob} on an embedded Flink MiniCluster, reading {@code events} from the offsets
@@ -234,20 +235,29 @@ public final class EmbeddedJob implements AutoCloseable {
     return modelVersion;
   }
 
-  /** Cancels the job (which shuts the MiniCluster down) and waits until it has ended. */
+  /** Cancels the job (which shuts the MiniCluster down) and waits up to 30 s until it has ended. */
   @Override
   public void close() {
+    stop(Duration.ofSeconds(STOP_TIMEOUT_SECONDS));
+  }
+
+  /**
+   * Cancels the job and waits up to {@code timeout} until it has ended. A job that takes longer (its Kafka sinks
+   * retry against a broker that is already gone, as after Ctrl-C in a terminal, which stops the broker too) is
+   * left to end with this JVM: the MiniCluster runs inside it, so nothing outlives the demo process.
+   */
+  public void stop(Duration timeout) {
     try {
       JobStatus status = status();
       if (status != null && !status.isGloballyTerminalState()) {
-        client.cancel().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        client.cancel().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       }
-      client.getJobExecutionResult().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      client.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       // A cancelled job's result completes exceptionally; that is how it should end.
     } catch (TimeoutException e) {
-      throw new IllegalStateException("the Flink job " + client.getJobID() + " did not stop within "
-          + STOP_TIMEOUT_SECONDS + " s of being cancelled", e);
+      LoggerFactory.getLogger(EmbeddedJob.class).warn("the Flink job {} did not end within {} s of being cancelled;"
+          + " it ends with this JVM", client.getJobID(), timeout.toSeconds());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

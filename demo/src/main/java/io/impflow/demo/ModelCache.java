@@ -29,7 +29,7 @@ import java.util.UUID;
 /**
  * Trained demo models by content: a model is stored under a key derived from the SHA-256 of its training rows and
  * the canonical training settings, so a second run with the same data and settings loads it instead of training.
- * A cached artifact that no longer loads (checksum, format) is discarded and retrained.
+ * A cached artifact that no longer loads (checksum, artifact format of another version) is discarded and retrained.
  */
 public final class ModelCache {
   private static final String TEMP_PREFIX = ".training-";
@@ -127,8 +127,6 @@ public final class ModelCache {
       digest.update(dataSha256.getBytes(StandardCharsets.UTF_8));
       digest.update((byte) '\n');
       digest.update(canonicalSettings.getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) '\n');
-      digest.update(TrainingRun.impflowVersion().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JVM has no SHA-256", e);
