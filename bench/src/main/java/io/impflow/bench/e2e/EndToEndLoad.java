@@ -3,11 +3,10 @@ package io.impflow.bench.e2e;
 import io.impflow.bench.quality.FlowBudget;
 import io.impflow.bench.quality.FlowMethod;
 import io.impflow.bench.quality.GeneratedSections;
+import io.impflow.bench.quality.QualitySuite;
 import io.impflow.job.AnomalyDetectionJob;
 import io.impflow.job.config.JobConfig;
 import io.impflow.job.sink.KafkaWiring;
-import io.impflow.model.flow.ActivationKind;
-import io.impflow.model.flow.Architecture;
 import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.serde.SchemaStore;
@@ -25,11 +24,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -78,7 +81,7 @@ public final class EndToEndLoad {
   record Options(int records, String checkpointInterval, int batchSize, int flowSteps, Path dataDir, Path doc) {
 
     static Options parse(String[] args) {
-      Map<String, String> values = new java.util.LinkedHashMap<>(Map.of("--records", "20000",
+      Map<String, String> values = new LinkedHashMap<>(Map.of("--records", "20000",
           "--checkpoint-interval", "1s", "--batch-size", "256", "--flow-steps", "150", "--data-dir", "datasets",
           "--doc", "docs/benchmarks.md"));
       for (int i = 0; i < args.length; i += 2) {
@@ -128,8 +131,7 @@ public final class EndToEndLoad {
     Path work = Files.createTempDirectory("impflow-e2e");
     Dataset shuttle = new CsvDataSource(options.dataDir().resolve("shuttle.csv"), DataReadOptions.defaults()).read();
     SplitProtocol.Split split = SplitProtocol.CLEAN.split(shuttle, 1);
-    FlowMethod impflow = new FlowMethod("ImpFlow", Architecture.IMPFLOW, 2, 64, 2, ActivationKind.SIN, 0.97,
-        new FlowBudget(options.flowSteps(), 80, 8, 3000));
+    FlowMethod impflow = QualitySuite.impflow(new FlowBudget(options.flowSteps(), 80, 8, 3000));
     Path model = work.resolve("model");
     impflow.train(impflow.subsample(split.train().withoutLabels(), 1), 1, model);
     Result result = measure(options, model, split.test().rows());
@@ -167,21 +169,24 @@ public final class EndToEndLoad {
 
         Collector measured = new Collector("m", options.records());
         long produceStart = System.currentTimeMillis();
-        Thread producing = new Thread(() -> produce(producer, "m", options.records(), rows), "e2e-producer");
+        AtomicLong produceMillis = new AtomicLong();
+        Thread producing = new Thread(() -> produceMillis.set(produce(producer, "m", options.records(), rows)),
+            "e2e-producer");
         producing.start();
         measured.drain(consumer);
         producing.join();
-        return measured.result(produceStart, producedMillis);
+        return measured.result(produceStart, produceMillis.get());
       } finally {
         client.cancel().get(1, TimeUnit.MINUTES);
       }
     }
   }
 
-  private static volatile long producedMillis;
-
-  /** Produces {@code count} FeatureVectors stamped with their send time, as fast as the producer accepts them. */
-  private static void produce(KafkaProducer<byte[], byte[]> producer, String prefix, int count, double[][] rows) {
+  /**
+   * Produces {@code count} FeatureVectors stamped with their send time, as fast as the producer accepts them;
+   * returns the milliseconds until every one was acknowledged.
+   */
+  private static long produce(KafkaProducer<byte[], byte[]> producer, String prefix, int count, double[][] rows) {
     SingleObjectCodec<FeatureVector> codec =
         SingleObjectCodec.forSpecific(FeatureVector.class, SchemaStore.withGeneratedSchemas());
     long start = System.currentTimeMillis();
@@ -197,7 +202,7 @@ public final class EndToEndLoad {
       producer.send(new ProducerRecord<>(INPUT, id.getBytes(StandardCharsets.UTF_8), codec.encode(vector)));
     }
     producer.flush();
-    producedMillis = System.currentTimeMillis() - start;
+    return System.currentTimeMillis() - start;
   }
 
   /** Reads the output topics until every record with its id prefix has arrived (or the timeout passes). */
@@ -277,10 +282,10 @@ public final class EndToEndLoad {
 
   /** Lets the broker stamp output records with their append time: the moment the job's write lands. */
   private static void useLogAppendTime(KafkaCluster kafka, String... topics) throws Exception {
-    java.util.Properties properties = new java.util.Properties();
+    Properties properties = new Properties();
     properties.put("bootstrap.servers", kafka.bootstrapServers());
     try (Admin admin = Admin.create(properties)) {
-      Map<ConfigResource, Collection<AlterConfigOp>> changes = new java.util.HashMap<>();
+      Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
       for (String topic : topics) {
         changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
             new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET)));

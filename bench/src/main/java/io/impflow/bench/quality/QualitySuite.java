@@ -133,11 +133,16 @@ public final class QualitySuite {
 
   private QualitySuite() {}
 
+  /** The suite's ImpFlow: the architecture every table and the end-to-end benchmark use. */
+  public static FlowMethod impflow(FlowBudget budget) {
+    return new FlowMethod("ImpFlow", Architecture.IMPFLOW, IMPFLOW_BLOCKS, HIDDEN, LAYERS, ACTIVATION, LIPSCHITZ,
+        budget);
+  }
+
   /** The methods of the suite by their {@code --methods} key, in table order. */
   static Map<String, DetectionMethod> methods(FlowBudget budget) {
     Map<String, DetectionMethod> methods = new LinkedHashMap<>();
-    methods.put("impflow", new FlowMethod("ImpFlow", Architecture.IMPFLOW, IMPFLOW_BLOCKS, HIDDEN, LAYERS,
-        ACTIVATION, LIPSCHITZ, budget));
+    methods.put("impflow", impflow(budget));
     methods.put("resflow", new FlowMethod("ResFlow", Architecture.RESFLOW, 2 * IMPFLOW_BLOCKS, HIDDEN, LAYERS,
         ACTIVATION, LIPSCHITZ, budget));
     methods.put("rcf-batch", new RandomCutForestMethod(RandomCutForestMethod.Mode.BATCH));
