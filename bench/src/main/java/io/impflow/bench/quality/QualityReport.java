@@ -77,7 +77,29 @@ public final class QualityReport {
       datasetTable(md, dataset);
     }
     gapTable(md);
+    versusBaseline(md);
     return md.toString();
+  }
+
+  /** The paper's claim on this data: ImpFlow against ResFlow at the same parameter count, case by case. */
+  private void versusBaseline(StringBuilder md) {
+    String baseline = "ResFlow";
+    if (!methods.contains(SUBJECT) || !methods.contains(baseline)) {
+      return;
+    }
+    List<String> higher = new ArrayList<>();
+    List<String> lower = new ArrayList<>();
+    for (String dataset : datasets.keySet()) {
+      for (SplitProtocol protocol : protocols()) {
+        double delta = summary(dataset, protocol, SUBJECT, RunRecord::auroc).mean()
+            - summary(dataset, protocol, baseline, RunRecord::auroc).mean();
+        String item = String.format(Locale.ROOT, "%s %s (%+.4f)", dataset, protocol.cliName(), delta);
+        (delta > 0 ? higher : lower).add(item);
+      }
+    }
+    md.append("### ImpFlow against ResFlow at the same parameter count (difference of mean AUROC)\n\n");
+    md.append("ImpFlow higher: ").append(higher.isEmpty() ? "none" : String.join(", ", higher)).append(".  \n");
+    md.append("ImpFlow equal or lower: ").append(lower.isEmpty() ? "none" : String.join(", ", lower)).append(".\n\n");
   }
 
   private void metricTable(StringBuilder md, String metric, ToDoubleFunction<RunRecord> value) {

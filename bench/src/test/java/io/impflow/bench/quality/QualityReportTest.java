@@ -25,9 +25,9 @@ class QualityReportTest {
     double[] peer = {0.90, 0.91, 0.92};
     for (int s = 0; s < 3; s++) {
       records.add(record(SplitProtocol.CLEAN, s + 1, "ImpFlow", 0.99));
-      records.add(record(SplitProtocol.CLEAN, s + 1, "Peer", 0.95));
+      records.add(record(SplitProtocol.CLEAN, s + 1, "ResFlow", 0.95));
       records.add(record(SplitProtocol.CONTAMINATED, s + 1, "ImpFlow", impflow[s]));
-      records.add(record(SplitProtocol.CONTAMINATED, s + 1, "Peer", peer[s]));
+      records.add(record(SplitProtocol.CONTAMINATED, s + 1, "ResFlow", peer[s]));
     }
     Map<String, io.impflow.trainer.data.Dataset> datasets = new LinkedHashMap<>();
     datasets.put("synthetic", SuiteRunnerTest.labelled());
@@ -42,11 +42,13 @@ class QualityReportTest {
     assertThat(gaps).hasSize(1);
     QualityReport.Gap gap = gaps.get(0);
     assertThat(gap.protocol()).isEqualTo(SplitProtocol.CONTAMINATED);
-    assertThat(gap.peer()).isEqualTo("Peer");
+    assertThat(gap.peer()).isEqualTo("ResFlow");
     assertThat(gap.peerAuroc() - gap.subjectAuroc()).isCloseTo(0.09, within(1e-12));
     assertThat(gap.trainOutlierShare()).isCloseTo(0.2, within(1e-12));
-    assertThat(report.markdown()).contains("| synthetic | contaminated | 0.8200 | Peer | 0.9100 | 0.0900 |")
-        .contains("**0.990 ± 0.000**");
+    assertThat(report.markdown()).contains("| synthetic | contaminated | 0.8200 | ResFlow | 0.9100 | 0.0900 |")
+        .contains("**0.990 ± 0.000**")
+        .contains("ImpFlow higher: synthetic clean (+0.0400)")
+        .contains("ImpFlow equal or lower: synthetic contaminated (-0.0900)");
   }
 
   @Test
