@@ -30,7 +30,8 @@ import org.apache.kafka.common.TopicPartition;
  * visible to a read_committed consumer.
  *
  * <p>Arguments: {@code RECORDS RATE_PER_S CHECKPOINT_INTERVAL [MODEL_DIR]}; without a model directory a small
- * random-weight test model is written. Input rows are the model's own samples. Starts its own broker process and an embedded MiniCluster.
+ * random-weight test model is written. Input rows are the model's own samples. One warm-up record goes through
+ * first, so job start-up is not counted. Starts its own broker process and an embedded MiniCluster.
  */
 public final class ThroughputLatencyMeasurement {
   private ThroughputLatencyMeasurement() {}
@@ -62,10 +63,15 @@ public final class ThroughputLatencyMeasurement {
         try (DensityModel sampler = DensityModel.load(model)) {
           rows = sampler.sample(10_000, 5);
         }
-        Thread producer = new Thread(() -> produce(kafka, records, rate, rows), "measurement-producer");
-        producer.start();
         SingleObjectCodec<ScoredEvent> codec =
             SingleObjectCodec.forSpecific(ScoredEvent.class, SchemaStore.withGeneratedSchemas());
+        // Warm up: wait until one record has gone all the way through, so start-up is not counted as latency.
+        produce(kafka, 1, rate, rows);
+        while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
+          Thread.onSpinWait();
+        }
+        Thread producer = new Thread(() -> produce(kafka, records, rate, rows), "measurement-producer");
+        producer.start();
         long[] toSinkWrite = new long[records];
         long[] toVisible = new long[records];
         int seen = 0;
