@@ -19,6 +19,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 started=$(date +%s)
+revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD 2>/dev/null || revision="$revision with uncommitted changes in the working tree"
 
 echo "== building model, trainer and bench (tests skipped) =="
 # shellcheck disable=SC2086
@@ -79,6 +81,6 @@ if [ "${JMH:-0}" = 1 ]; then
 fi
 
 echo "== merging results, measuring the float64 peak, writing the report =="
-suite report --results "$(IFS=,; echo "${results[*]}")" --started "$started" --doc "$doc" "$@"
+suite report --results "$(IFS=,; echo "${results[*]}")" --started "$started" --revision "$revision" --doc "$doc" "$@"
 
 echo "== done in $(( ($(date +%s) - started) / 60 )) min $(( ($(date +%s) - started) % 60 )) s =="

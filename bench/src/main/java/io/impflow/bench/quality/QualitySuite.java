@@ -58,10 +58,11 @@ public final class QualitySuite {
    * @param peakSeconds CPU seconds to measure the float64 peak; 0 skips it (report)
    * @param methods method keys to run, in table order (run)
    * @param startedEpochSecond when the whole regeneration started, for its duration (report), or 0
+   * @param revision the source revision measured (report), or an empty string
    */
   record Options(String command, Path dataDir, Path doc, Path pom, List<Path> results, List<String> datasets,
       List<SplitProtocol> protocols, List<Long> seeds, FlowBudget budget, double peakSeconds, List<String> methods,
-      long startedEpochSecond) {
+      long startedEpochSecond, String revision) {
 
     static Options parse(String[] args) {
       if (args.length == 0 || !(args[0].equals("run") || args[0].equals("report"))) {
@@ -82,6 +83,7 @@ public final class QualitySuite {
       values.put("--peak-seconds", String.valueOf(Float64FmaPeak.DEFAULT_SECONDS));
       values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian");
       values.put("--started", "0");
+      values.put("--revision", "");
       for (int i = 1; i < args.length; i++) {
         if (!values.containsKey(args[i])) {
           throw new IllegalArgumentException("unknown option '" + args[i] + "'; known: " + values.keySet());
@@ -103,7 +105,7 @@ public final class QualitySuite {
           new FlowBudget(parseInt("--flow-steps", values), parseInt("--flow-max-epochs", values),
               parseInt("--flow-patience", values), parseInt("--flow-max-rows", values)),
           parseDouble("--peak-seconds", values.get("--peak-seconds")), list(values.get("--methods")),
-          parseLong("--started", values.get("--started")));
+          parseLong("--started", values.get("--started")), values.get("--revision"));
     }
 
     private static List<String> list(String value) {
@@ -223,6 +225,9 @@ public final class QualitySuite {
       machine.put("Regeneration", String.format(Locale.ROOT, "started %s, took %.1f min (build, suite and peak)",
           Instant.ofEpochSecond(options.startedEpochSecond()).truncatedTo(ChronoUnit.SECONDS),
           (Instant.now().getEpochSecond() - options.startedEpochSecond()) / 60.0));
+    }
+    if (!options.revision().isEmpty()) {
+      machine.put("Source revision", options.revision());
     }
     Float64FmaPeak.Measurement peak = options.peakSeconds() > 0
         ? Float64FmaPeak.measure(Float64FmaPeak.DEFAULT_ORDER, options.peakSeconds()) : null;
