@@ -1,6 +1,7 @@
 package io.impflow.demo;
 
 import io.impflow.model.flow.Architecture;
+import io.impflow.trainer.fit.TrainingRun;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./impflow demo}: the whole pipeline on one machine, from a local Kafka broker to a summary with AUROC. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+    versionProvider = DemoCommand.Version.class,
     description = {
         "Runs the whole pipeline on this machine: starts a local Kafka broker (KRaft, its own JVM, a temporary"
             + " directory) and creates the topics events, scores, alerts and dead-letters; trains an ImpFlow model on"
@@ -204,6 +206,14 @@ public final class DemoCommand implements Callable<Integer> {
         rate, testRows, malformedPerKind, seed, webPort, Duration.ofMillis(checkpointIntervalMillis),
         Duration.ofSeconds(stallTimeoutSeconds), keepRunning, retrain, defaults.modelCache(), defaults.reportRoot(),
         training);
+  }
+
+  /** The project version, for {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"impflow demo " + TrainingRun.impflowVersion()};
+    }
   }
 
   /**

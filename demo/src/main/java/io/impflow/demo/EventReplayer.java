@@ -115,11 +115,6 @@ public final class EventReplayer implements AutoCloseable {
     return lastAcknowledgedNanos == 0 ? 0 : (lastAcknowledgedNanos - startNanos) / 1e9;
   }
 
-  /** Records handed to the producer so far. */
-  public long sent() {
-    return sent.get();
-  }
-
   /** Records the broker acknowledged so far. */
   public long acknowledged() {
     return acknowledged.get();

@@ -108,9 +108,4 @@ public final class ReplayPlan {
     malformed.values().forEach(kind -> expected.merge(kind.expectedReason(), 1, Integer::sum));
     return expected;
   }
-
-  /** Number of anomalies among the valid rows. */
-  public int anomalies() {
-    return (int) labels.values().stream().filter(label -> label == 1).count();
-  }
 }

@@ -57,7 +57,6 @@ public final class ResultCollector implements AutoCloseable {
   private final List<String> unexpectedDeadLetters = new ArrayList<>();
   private final Map<String, DeadLetterReason> deadLetterIds = new HashMap<>();
   private int duplicates;
-  private int foreign;
 
   /**
    * A collector reading the output topics from {@code startOffsets} (their end offsets before the job started).
@@ -110,8 +109,7 @@ public final class ResultCollector implements AutoCloseable {
 
   private void acceptScore(ScoredEvent event, long receivedMillis) {
     if (plan.label(event.getId()) == null) {
-      foreign++;
-      return;
+      return; // another run's record
     }
     if (scores.putIfAbsent(event.getId(), event) != null || deadLetterIds.containsKey(event.getId())) {
       duplicates++;
@@ -125,7 +123,6 @@ public final class ResultCollector implements AutoCloseable {
   private void acceptAlert(Alert alert) {
     String id = alert.getEvent().getId();
     if (plan.label(id) == null) {
-      foreign++;
       return;
     }
     if (!alertIds.add(id)) {
@@ -138,7 +135,6 @@ public final class ResultCollector implements AutoCloseable {
   private void acceptDeadLetter(DeadLetter deadLetter) {
     String id = keyOf(deadLetter);
     if (id == null || (plan.label(id) == null && plan.malformedKind(id) == null)) {
-      foreign++;
       return;
     }
     if (deadLetterIds.putIfAbsent(id, deadLetter.getReason()) != null || scores.containsKey(id)) {
@@ -229,10 +225,5 @@ public final class ResultCollector implements AutoCloseable {
   /** Results seen twice for the same record; exactly-once delivery keeps this at 0 (after {@link #close()}). */
   public int duplicates() {
     return duplicates;
-  }
-
-  /** Output records of other runs that were skipped (after {@link #close()}). */
-  public int foreign() {
-    return foreign;
   }
 }
