@@ -152,7 +152,7 @@ public final class JobConfig implements Serializable {
     }
     kafkaProperties = parseKafkaProperties(values.getOrDefault("kafka-property", List.of()));
     parallelism = atLeast(values, "parallelism", 1);
-    webPort = atLeast(values, "web-port", 0);
+    webPort = atLeast(values, "web-port", 1);
     if (webPort > 65535) {
       throw new JobConfigException("--web-port must be ≤ 65535, got " + webPort);
     }
@@ -448,7 +448,7 @@ public final class JobConfig implements Serializable {
     return parallelism;
   }
 
-  /** The embedded MiniCluster's REST/web UI port (0 picks a free port). */
+  /** The embedded MiniCluster's REST/web UI port. */
   public int webPort() {
     return webPort;
   }
