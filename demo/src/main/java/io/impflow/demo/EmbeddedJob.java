@@ -227,7 +227,8 @@ public final class EmbeddedJob implements AutoCloseable {
 
   /** The REST endpoint of the MiniCluster. */
   public String restUrl() {
-    return "http://localhost:" + restPort;
+    // The address it is bound to: "localhost" may resolve to ::1 first, where nothing listens.
+    return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + restPort;
   }
 
   /** The version of the model the job scores with. */
