@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -55,6 +56,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +65,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and dead letters out, exactly once; and the same pipeline with a user's own schema through injected test source
  * and sinks.
  */
+// A hang guard, not a speed test: a job stuck in a restart loop would otherwise block the build forever.
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class AnomalyDetectionJobIT {
   @RegisterExtension
   static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();

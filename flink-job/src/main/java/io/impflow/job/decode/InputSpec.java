@@ -61,11 +61,6 @@ public final class InputSpec implements Serializable {
     return spec;
   }
 
-  /** FeatureVector input in the given framing. */
-  public static InputSpec featureVectors(InputEncoding encoding, List<String> modelFeatureNames) {
-    return new InputSpec(encoding, null, null, modelFeatureNames, modelFeatureNames, null, null);
-  }
-
   /** The model's feature names, in order. */
   public List<String> modelFeatureNames() {
     return modelFeatureNames;

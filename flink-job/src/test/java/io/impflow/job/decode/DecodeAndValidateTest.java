@@ -3,6 +3,7 @@ package io.impflow.job.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.impflow.job.config.InputEncoding;
+import io.impflow.job.config.JobConfig;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.FeatureVector;
@@ -11,6 +12,7 @@ import io.impflow.schemas.serde.SchemaStore;
 import io.impflow.schemas.serde.SingleObjectCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +20,7 @@ import java.util.List;
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DecodeAndValidateTest {
   private static final List<String> FEATURES = List.of("x0", "x1", "x2");
@@ -42,8 +45,12 @@ class DecodeAndValidateTest {
     return new RawRecord("events", 2, 1041, 99L, KEY, value);
   }
 
+  @TempDir
+  Path model;
+
   private DeadLetter run(InputEncoding encoding, byte[] value) {
-    RecordDecoder decoder = InputSpec.featureVectors(encoding, FEATURES).decoder();
+    JobConfig config = JobConfig.parse("--model", model.toString(), "--input-encoding", encoding.flagValue());
+    RecordDecoder decoder = InputSpec.of(config, FEATURES).decoder();
     return DecodeAndValidate.decodeOrReject(decoder, validator, raw(value), out);
   }
 

@@ -126,7 +126,8 @@ class ModelHotSwapTest {
     String secondVersion = version(second);
     String secondSha = ServingModel.manifestSha256(second.toString());
     List<ModelUpdate> badUpdates = List.of(
-        announce(second, secondVersion, "00" + secondSha.substring(2), TestModels.FEATURES),
+        announce(second, secondVersion, (secondSha.charAt(0) == '0' ? "1" : "0") + secondSha.substring(1),
+            TestModels.FEATURES),
         announce(corrupt, secondVersion, ServingModel.manifestSha256(corrupt.toString()), TestModels.FEATURES),
         announce(second, secondVersion, secondSha, List.of("a", "b", "c", "d")),
         announce(second, "not-" + secondVersion, secondSha, TestModels.FEATURES),
