@@ -1,6 +1,5 @@
 package io.impflow.trainer.cli;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import io.impflow.model.DensityModel;
 import io.impflow.model.flow.ActivationKind;
@@ -37,7 +36,7 @@ import picocli.CommandLine.Option;
             + " --target-fpr. Features are standardized with the training rows' mean and standard deviation; a"
             + " constant feature is refused with its name (leave it out with --feature-names). Ctrl-C stops"
             + " training and still writes the best model so far.",
-        "Device: auto uses a GPU when DJL reports one, else the CPU, and logs why. " + DeviceOption.CUDA_HINT + "."},
+        "Device: auto uses a GPU when DJL reports one usable by its libtorch build, else the CPU, and logs why. " + DeviceOption.CUDA_HINT + "."},
     footer = {"", "Example: ./impflow train --data datasets/shuttle.csv --split clean --out models/shuttle"})
 final class TrainCommand implements Callable<Integer> {
 
@@ -131,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
     checkArchitecture();
     TrainingConfig config = new TrainingConfig(epochs, batchSize, learningRate, gradientClip, emaDecay, patience,
         seed, dataType());
-    DeviceOption.DeviceChoice choice = device.resolve(Engine.getInstance().getGpuCount());
+    DeviceOption.DeviceChoice choice = device.resolve(DeviceOption.usableGpuCount());
     LOG.info("device: {} ({})", choice.device(), choice.reason());
     Dataset data = dataOptions.load(seed, null, SplitProtocol.Part.TRAIN);
     FlowSpec flowSpec = flowSpec(data);

@@ -1,6 +1,8 @@
 package io.impflow.trainer.fit;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import java.util.Locale;
 
 /** The {@code --device} choice: {@code auto} (GPU when DJL sees one, else CPU), {@code cpu} or {@code gpu}. */
@@ -9,7 +11,7 @@ public enum DeviceOption {
   AUTO,
   /** Always the CPU. */
   CPU,
-  /** GPU 0; an error when DJL reports no GPU. */
+  /** GPU 0; an error when DJL reports no usable GPU. */
   GPU;
 
   /** How to get a GPU build of libtorch for DJL 0.36 (none is on Maven Central), for messages and help. */
@@ -17,6 +19,15 @@ public enum DeviceOption {
       + " a CUDA build of libtorch 2.7.1 (e.g. the lib/ folder of the torch 2.7.1+cu128 wheel or the cu128 libtorch"
       + " zip) and export PYTORCH_LIBRARY_PATH=<that lib dir> PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128 before"
       + " ./impflow (pytorch-jni 2.7.1-0.36.0 ships the matching cu128 JNI library)";
+
+  /**
+   * GPUs the training engine can use: DJL's GPU count when the loaded libtorch was built with CUDA, else 0 (the CUDA
+   * runtime may see GPUs that the bundled CPU libtorch cannot use).
+   */
+  public static int usableGpuCount() {
+    Engine engine = Engine.getInstance();
+    return engine.hasCapability(StandardCapabilities.CUDA) ? engine.getGpuCount() : 0;
+  }
 
   /**
    * The device this option resolves to when DJL reports {@code gpuCount} GPUs.
@@ -28,14 +39,14 @@ public enum DeviceOption {
       case CPU -> new DeviceChoice(Device.cpu(), "--device cpu");
       case GPU -> {
         if (gpuCount < 1) {
-          throw new DeviceUnavailableException("--device gpu, but DJL's PyTorch engine reports no GPU on this host;"
-              + " use --device cpu or --device auto, or: " + CUDA_HINT);
+          throw new DeviceUnavailableException("--device gpu, but DJL's PyTorch engine reports no usable GPU on this"
+              + " host; use --device cpu or --device auto, or: " + CUDA_HINT);
         }
         yield new DeviceChoice(Device.gpu(0), "--device gpu (DJL reports " + gpuCount + " GPU(s))");
       }
       case AUTO -> gpuCount > 0
           ? new DeviceChoice(Device.gpu(0), "--device auto: DJL reports " + gpuCount + " GPU(s), using gpu(0)")
-          : new DeviceChoice(Device.cpu(), "--device auto: DJL reports no GPU, using the CPU");
+          : new DeviceChoice(Device.cpu(), "--device auto: DJL reports no usable GPU, using the CPU");
     };
   }
 

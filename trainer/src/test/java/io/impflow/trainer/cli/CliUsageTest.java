@@ -95,7 +95,7 @@ class CliUsageTest {
     CliRun run = CliRun.of("train", "--data", "toy:moons", "--out", dir.resolve("out").toString(),
         "--device", "gpu");
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).contains("--device gpu").contains("no GPU").contains("--device cpu");
+    assertThat(run.err()).contains("--device gpu").contains("no usable GPU").contains("--device cpu");
     assertThat(Files.exists(dir.resolve("out"))).isFalse();
   }
 

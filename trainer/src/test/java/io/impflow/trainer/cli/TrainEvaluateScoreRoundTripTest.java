@@ -62,7 +62,7 @@ class TrainEvaluateScoreRoundTripTest {
     assertThat(provenance.get("data_sha256").asText()).hasSize(64);
     assertThat(provenance.get("rows").asInt()).isEqualTo(320);
     assertThat(provenance.get("seed").asLong()).isEqualTo(3);
-    assertThat(provenance.get("device_reason").asText()).contains("auto").contains("no GPU").contains("CPU");
+    assertThat(provenance.get("device_reason").asText()).contains("auto").contains("no usable GPU").contains("CPU");
     assertThat(provenance.get("versions").get("djl").asText()).isEqualTo("0.36.0");
     assertThat(provenance.get("versions").get("impflow").asText()).isNotEqualTo("unknown");
     assertThat(manifest.get("featureNames").toString()).isEqualTo("[\"a\",\"b\",\"c\"]");

@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Test;
 
 class DeviceOptionTest {
 
   @Test
   void autoOnThisGpuLessHostPicksTheCpuAndSaysWhy() throws Exception {
-    int gpus = Engine.getInstance().getGpuCount();
+    int gpus = DeviceOption.usableGpuCount();
     assertThat(gpus).as("this host has no GPU (RULES.md)").isZero();
     DeviceOption.DeviceChoice choice = DeviceOption.AUTO.resolve(gpus);
     assertThat(choice.device()).isEqualTo(Device.cpu());
-    assertThat(choice.reason()).contains("auto").contains("no GPU").contains("CPU");
+    assertThat(choice.reason()).contains("auto").contains("no usable GPU").contains("CPU");
   }
 
   @Test
