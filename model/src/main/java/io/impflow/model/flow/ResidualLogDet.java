@@ -18,7 +18,7 @@ final class ResidualLogDet {
             NDArray jt = g.transposedJacobian(e);
             int d = Math.toIntExact(u.getShape().get(1));
             NDArray m = jt.add(u.getManager().eye(d, d, 0, u.getDataType()));
-            double[] logDet = LuDecomposition.logDeterminantsOfPositive(m.toDoubleArray(), d);
+            double[] logDet = LuDecomposition.logDeterminantsOfPositive(m);
             NDScope.unregister(e.output());
             return new Result(e.output(), logDet);
         }

@@ -1,5 +1,9 @@
 package io.impflow.model.linalg;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.nio.DoubleBuffer;
+
 /**
  * LU factorization with partial pivoting of one dense float64 square matrix, for log-determinants (DJL has no
  * det/logdet op).
@@ -86,6 +90,32 @@ public final class LuDecomposition {
             }
         }
         return s;
+    }
+
+    /**
+     * log det of each d×d matrix of an (n, d, d) float64 array with positive determinants; NaN where the determinant
+     * is not positive. Reads the matrices one by one from a direct view of the array's native memory (moved to the
+     * CPU first if needed) instead of copying the batch into one large Java array, whose allocation cost more than
+     * all the LUs on the scoring path.
+     *
+     * @param matrices (n, d, d) float64 matrices on any device
+     * @return n log-determinants
+     */
+    public static double[] logDeterminantsOfPositive(NDArray matrices) {
+        if (matrices.getDataType() != DataType.FLOAT64) {
+            throw new IllegalArgumentException("expected float64 matrices, got " + matrices.getDataType());
+        }
+        int n = Math.toIntExact(matrices.getShape().get(0));
+        int d = Math.toIntExact(matrices.getShape().get(1));
+        int size = d * d;
+        DoubleBuffer view = matrices.toByteBuffer(true).asDoubleBuffer();
+        double[] out = new double[n];
+        double[] a = new double[size];
+        for (int m = 0; m < n; m++) {
+            view.get(m * size, a);
+            out[m] = logDeterminantInPlace(a, d);
+        }
+        return out;
     }
 
     /**

@@ -18,11 +18,9 @@ final class LogDetSurrogate {
      * @return (n) surrogate log-determinants on the matrices' manager
      */
     static NDArray of(NDArray matrices) {
-        int d = Math.toIntExact(matrices.getShape().get(1));
         DataType type = matrices.getDataType();
         NDArray constant = matrices.stopGradient();
-        double[] logDet = LuDecomposition.logDeterminantsOfPositive(
-                constant.toType(DataType.FLOAT64, false).toDoubleArray(), d);
+        double[] logDet = LuDecomposition.logDeterminantsOfPositive(constant.toType(DataType.FLOAT64, false));
         NDArray logDetArray = matrices.getManager().create(logDet).toType(type, false)
                 .toDevice(matrices.getDevice(), false);
         NDArray inverseTransposed = constant.inverse().transpose(0, 2, 1);
