@@ -62,6 +62,8 @@ class DemoPipelineIT {
           "the demo leaves an existing cluster running");
     }
 
+    // The figures in the build log, for when an assertion below fails.
+    System.out.print(first.summary().format(first.reportDirectory()) + second.summary().format(null));
     assertAddsUp(first.summary());
     DemoSummary summary = first.summary();
     assertThat(summary.alerts()).isEqualTo(summary.detection().flagged());
