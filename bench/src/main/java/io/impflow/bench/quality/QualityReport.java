@@ -44,7 +44,7 @@ public final class QualityReport {
     }
 
     String format() {
-      return String.format(Locale.ROOT, "%.3f ± %.3f", mean, sd);
+      return n == 0 ? "–" : String.format(Locale.ROOT, "%.3f ± %.3f", mean, sd);
     }
   }
 
@@ -70,7 +70,23 @@ public final class QualityReport {
     StringBuilder md = new StringBuilder();
     md.append("Seeds ").append(seeds().stream().map(String::valueOf).collect(Collectors.joining(", ")))
         .append("; every method sees the identical split of each (dataset, protocol, seed). Cells are mean ± sd over"
-            + " the seeds; the best mean per row is in bold.\n\n");
+            + " the seeds; the best mean per row is in bold.");
+    List<String> incomplete = new ArrayList<>();
+    for (String dataset : datasets.keySet()) {
+      for (SplitProtocol protocol : protocols()) {
+        for (String method : methods) {
+          int n = cell(dataset, protocol, method).size();
+          if (n < seeds().size()) {
+            incomplete.add(String.format(Locale.ROOT, "%s %s %s: %d", dataset, protocol.cliName(), method, n));
+          }
+        }
+      }
+    }
+    if (!incomplete.isEmpty()) {
+      md.append(" **Not every cell has every seed** (the run hit its time limit); seeds per incomplete cell: ")
+          .append(String.join("; ", incomplete)).append('.');
+    }
+    md.append("\n\n");
     metricTable(md, "AUROC", RunRecord::auroc);
     metricTable(md, "AUPRC", RunRecord::auprc);
     for (String dataset : datasets.keySet()) {

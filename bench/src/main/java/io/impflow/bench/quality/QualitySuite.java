@@ -8,6 +8,7 @@ import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -59,10 +60,11 @@ public final class QualitySuite {
    * @param methods method keys to run, in table order (run)
    * @param startedEpochSecond when the whole regeneration started, for its duration (report), or 0
    * @param revision the source revision measured (report), or an empty string
+   * @param stopAfterMinutes no new case starts after this many minutes (run); 0 for no limit
    */
   record Options(String command, Path dataDir, Path doc, Path pom, List<Path> results, List<String> datasets,
       List<SplitProtocol> protocols, List<Long> seeds, FlowBudget budget, double peakSeconds, List<String> methods,
-      long startedEpochSecond, String revision) {
+      long startedEpochSecond, String revision, double stopAfterMinutes) {
 
     static Options parse(String[] args) {
       if (args.length == 0 || !(args[0].equals("run") || args[0].equals("report"))) {
@@ -76,7 +78,7 @@ public final class QualitySuite {
       values.put("--datasets", ALL_DATASETS);
       values.put("--protocols", "clean,contaminated");
       values.put("--seeds", "1,2,3");
-      values.put("--flow-steps", "150");
+      values.put("--flow-steps", "100");
       values.put("--flow-max-epochs", "80");
       values.put("--flow-patience", "8");
       values.put("--flow-max-rows", "3000");
@@ -84,6 +86,7 @@ public final class QualitySuite {
       values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian");
       values.put("--started", "0");
       values.put("--revision", "");
+      values.put("--stop-after-minutes", "0");
       for (int i = 1; i < args.length; i++) {
         if (!values.containsKey(args[i])) {
           throw new IllegalArgumentException("unknown option '" + args[i] + "'; known: " + values.keySet());
@@ -105,7 +108,8 @@ public final class QualitySuite {
           new FlowBudget(parseInt("--flow-steps", values), parseInt("--flow-max-epochs", values),
               parseInt("--flow-patience", values), parseInt("--flow-max-rows", values)),
           parseDouble("--peak-seconds", values.get("--peak-seconds")), list(values.get("--methods")),
-          parseLong("--started", values.get("--started")), values.get("--revision"));
+          parseLong("--started", values.get("--started")), values.get("--revision"),
+          parseDouble("--stop-after-minutes", values.get("--stop-after-minutes")));
     }
 
     private static List<String> list(String value) {
@@ -206,10 +210,19 @@ public final class QualitySuite {
       throw new IllegalArgumentException("run writes one --results file, got " + options.results());
     }
     long start = System.nanoTime();
+    Path results = options.results().get(0);
+    Files.deleteIfExists(results);
+    Instant stopAt = options.stopAfterMinutes() > 0
+        ? Instant.now().plusSeconds(Math.round(options.stopAfterMinutes() * 60)) : null;
     List<RunRecord> records = new SuiteRunner(selected(options), options.protocols(), options.seeds())
-        .run(readDatasets(options));
-    RunRecordCsv.write(options.results().get(0), records);
-    LOG.info("wrote {} runs to {} in {} min", records.size(), options.results().get(0),
+        .run(readDatasets(options), record -> {
+          try {
+            RunRecordCsv.append(results, record);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + results, e);
+          }
+        }, stopAt);
+    LOG.info("wrote {} runs to {} in {} min", records.size(), results,
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 6e10));
   }
 

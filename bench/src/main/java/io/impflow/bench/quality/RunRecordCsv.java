@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +42,19 @@ public final class RunRecordCsv {
     Files.writeString(path, format(records), StandardCharsets.UTF_8);
   }
 
+  /** Appends one record to {@code path}, writing the header first when the file does not exist yet. */
+  public static void append(Path path, RunRecord record) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    String text = format(List.of(record));
+    if (Files.exists(path)) {
+      text = text.substring(HEADER.length() + 1);
+    }
+    Files.writeString(path, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
   /**
-   * Reads records written by {@link #write}.
+   * Reads records written by {@link #write} or {@link #append}.
    *
    * @throws IOException when the file cannot be read or a line is malformed (the message names file and line)
    */

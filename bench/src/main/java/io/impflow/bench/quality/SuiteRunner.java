@@ -4,10 +4,12 @@ import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import io.impflow.trainer.eval.RankingMetrics;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,26 +44,48 @@ public final class SuiteRunner {
   }
 
   /**
-   * Runs every method on every case of every dataset (in the map's order).
+   * Runs every method on every case, seed by seed (all datasets and protocols of seed 1, then of seed 2, …), so
+   * that a run stopped early still covers every dataset and protocol. Each record goes to {@code sink} as soon as it
+   * exists.
    *
+   * @param datasets datasets by name, in table order
+   * @param sink receives every record when it is made (e.g. appends it to a file)
+   * @param stopAt no case starts after this instant (cases already started finish); {@code null} for no limit
+   * @return every record, in the order made
    * @throws MethodFailedException when a method fails; the message names the method and the case
    */
-  public List<RunRecord> run(Map<String, Dataset> datasets) throws DataSourceException, MethodFailedException {
+  public List<RunRecord> run(Map<String, Dataset> datasets, Consumer<RunRecord> sink, Instant stopAt)
+      throws DataSourceException, MethodFailedException {
     List<RunRecord> records = new ArrayList<>();
     long start = System.nanoTime();
-    for (Map.Entry<String, Dataset> entry : datasets.entrySet()) {
-      for (BenchmarkCase benchmarkCase : cases(entry.getKey(), entry.getValue())) {
-        for (DetectionMethod method : methods) {
-          RunRecord record = evaluate(benchmarkCase, method);
-          records.add(record);
-          LOG.info(String.format(Locale.ROOT, "%-10s %-12s seed %d  %-22s AUROC %.4f  AUPRC %.4f  fit %.1fs"
-              + " (%.1f CPU s)  %.0f rows/s  [%.0fs elapsed]", record.dataset(), record.protocol().cliName(),
-              record.seed(), record.method(), record.auroc(), record.auprc(), record.fitTime().wallSeconds(),
-              record.fitTime().cpuSeconds(), record.scoringRowsPerSecond(), (System.nanoTime() - start) / 1e9));
+    for (long seed : seeds) {
+      for (Map.Entry<String, Dataset> entry : datasets.entrySet()) {
+        for (SplitProtocol protocol : protocols) {
+          if (stopAt != null && Instant.now().isAfter(stopAt)) {
+            LOG.warn("time limit reached: no case starts after {}; stopping before {} {} seed {}", stopAt,
+                entry.getKey(), protocol.cliName(), seed);
+            return records;
+          }
+          BenchmarkCase benchmarkCase =
+              new BenchmarkCase(entry.getKey(), protocol, seed, protocol.split(entry.getValue(), seed));
+          for (DetectionMethod method : methods) {
+            RunRecord record = evaluate(benchmarkCase, method);
+            records.add(record);
+            sink.accept(record);
+            LOG.info(String.format(Locale.ROOT, "%-10s %-12s seed %d  %-22s AUROC %.4f  AUPRC %.4f  fit %.1fs"
+                + " (%.1f CPU s)  %.0f rows/s  [%.0fs elapsed]", record.dataset(), record.protocol().cliName(),
+                record.seed(), record.method(), record.auroc(), record.auprc(), record.fitTime().wallSeconds(),
+                record.fitTime().cpuSeconds(), record.scoringRowsPerSecond(), (System.nanoTime() - start) / 1e9));
+          }
         }
       }
     }
     return records;
+  }
+
+  /** Runs every method on every case without a time limit. */
+  public List<RunRecord> run(Map<String, Dataset> datasets) throws DataSourceException, MethodFailedException {
+    return run(datasets, record -> { }, null);
   }
 
   /** Runs one method on one case and ranks its scores against the test labels. */

@@ -58,5 +58,10 @@ class QualityReportTest {
     java.nio.file.Path file = dir.resolve("runs.csv");
     RunRecordCsv.write(file, records);
     assertThat(RunRecordCsv.read(file)).isEqualTo(records);
+    java.nio.file.Path appended = dir.resolve("appended.csv");
+    for (RunRecord record : records) {
+      RunRecordCsv.append(appended, record);
+    }
+    assertThat(java.nio.file.Files.readString(appended)).isEqualTo(java.nio.file.Files.readString(file));
   }
 }

@@ -75,6 +75,25 @@ class SuiteRunnerTest {
   }
 
   @Test
+  void runsSeedBySeedAndStopsStartingCasesAtTheTimeLimit() throws Exception {
+    RecordingMethod method = new RecordingMethod("only");
+    SuiteRunner runner = new SuiteRunner(List.of(method), List.of(SplitProtocol.CLEAN, SplitProtocol.CONTAMINATED),
+        List.of(1L, 2L));
+    Map<String, Dataset> datasets = new LinkedHashMap<>();
+    datasets.put("a", labelled());
+    datasets.put("b", labelled());
+    List<RunRecord> streamed = new ArrayList<>();
+
+    List<RunRecord> all = runner.run(datasets, streamed::add, null);
+    assertThat(all).isEqualTo(streamed);
+    assertThat(all).extracting(r -> r.seed() + r.dataset() + r.protocol().cliName()).containsExactly(
+        "1aclean", "1acontaminated", "1bclean", "1bcontaminated",
+        "2aclean", "2acontaminated", "2bclean", "2bcontaminated");
+
+    assertThat(runner.run(datasets, r -> { }, java.time.Instant.now().minusSeconds(1))).isEmpty();
+  }
+
+  @Test
   void splitSizesFollowTheProtocols() throws Exception {
     SuiteRunner runner = new SuiteRunner(List.of(), List.of(SplitProtocol.CLEAN, SplitProtocol.CONTAMINATED),
         List.of(5L));
