@@ -3,7 +3,6 @@ package io.impflow.trainer.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.impflow.model.DensityModel;
 import io.impflow.model.calibration.Calibration;
-import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import io.impflow.trainer.eval.DatasetScorer;
@@ -55,8 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (DensityModel model = modelOptions.load()) {
-      Calibration calibration = model.calibration().orElseThrow(() -> new DataSourceException(modelOptions.model
-          + " has no calibration; retrain it with 'impflow train' (which calibrates on held-out rows)"));
+      Calibration calibration = modelOptions.calibration(model);
       Dataset data = dataOptions.load(seed, model.featureNames(), SplitProtocol.Part.TEST);
       DatasetScorer.ScoredRows scored = DatasetScorer.score(model, data.rows(), calibration);
       if (scored.unscored() > 0) {

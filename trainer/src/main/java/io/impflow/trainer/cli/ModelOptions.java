@@ -2,6 +2,8 @@ package io.impflow.trainer.cli;
 
 import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.calibration.Calibration;
+import io.impflow.trainer.data.DataSourceException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,12 @@ final class ModelOptions {
   @Option(names = "--model", required = true, paramLabel = "DIR",
       description = "Model artifact directory written by 'train' (checksums and the Lipschitz bound are verified).")
   Path model;
+
+  /** The artifact's calibration; a model without one is refused with what to do. */
+  Calibration calibration(DensityModel loaded) throws DataSourceException {
+    return loaded.calibration().orElseThrow(() -> new DataSourceException(model
+        + " has no calibration; retrain it with 'impflow train' (which calibrates on held-out rows)"));
+  }
 
   /** Loads and verifies the artifact. */
   DensityModel load() throws ArtifactException {

@@ -2,7 +2,6 @@ package io.impflow.trainer.cli;
 
 import io.impflow.model.DensityModel;
 import io.impflow.model.calibration.Calibration;
-import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import io.impflow.trainer.eval.DatasetScorer;
@@ -48,8 +47,7 @@ final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (DensityModel model = modelOptions.load()) {
-      Calibration calibration = model.calibration().orElseThrow(() -> new DataSourceException(modelOptions.model
-          + " has no calibration; retrain it with 'impflow train'"));
+      Calibration calibration = modelOptions.calibration(model);
       Dataset data = dataOptions.load(seed, model.featureNames(), SplitProtocol.Part.TEST);
       DatasetScorer.ScoredRows scored = DatasetScorer.score(model, data.rows(), calibration);
       CsvOutput.write(out, spec.commandLine().getOut(), writer -> {
