@@ -76,7 +76,7 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
 
   /** Whether records were written clearly faster than the job scored them, so that they queued in the topic. */
   public boolean queued() {
-    return writeSeconds > 0 && produced / writeSeconds > 1.5 * throughput();
+    return writeSeconds > 0 && produced / writeSeconds > 1.2 * throughput();
   }
 
   /** Whether every dead letter has the reason its injected record must get, and none is missing. */
