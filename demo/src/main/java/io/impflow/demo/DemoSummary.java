@@ -74,9 +74,13 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     return seconds > 0 ? (scored + deadLetters) / seconds : Double.NaN;
   }
 
-  /** Whether records were written clearly faster than the job scored them, so that they queued in the topic. */
+  /**
+   * Whether records were written clearly faster than the job scored them and waited in the topic for long: the
+   * median latency is more than two checkpoint intervals.
+   */
   public boolean queued() {
-    return writeSeconds > 0 && produced / writeSeconds > 1.2 * throughput();
+    return writeSeconds > 0 && produced / writeSeconds > 1.2 * throughput()
+        && latencyP50Millis > 2 * checkpointIntervalMillis;
   }
 
   /** Whether every dead letter has the reason its injected record must get, and none is missing. */

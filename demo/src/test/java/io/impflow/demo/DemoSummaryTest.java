@@ -55,13 +55,16 @@ class DemoSummaryTest {
   }
 
   @Test
-  void latencyIsCalledQueueingOnlyWhenRecordsWereWrittenMuchFasterThanScored() {
+  void latencyIsCalledQueueingOnlyWhenRecordsWereWrittenFasterThanScoredAndWaitedLong() {
     Map<DeadLetterReason, Integer> got = Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1);
     DemoSummary paced = summary(8, 2, 0, got, List.of());
-    DemoSummary flooded = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 300, 900, -10, METRICS, got, got, List.of(),
+    DemoSummary flooded = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 3000, 3900, -10, METRICS, got, got, List.of(),
         MODEL, 1000, 0.5);
+    DemoSummary floodedButFast = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 1500, 1900, -10, METRICS, got, got,
+        List.of(), MODEL, 1000, 0.5);
 
     assertThat(paced.queued()).isFalse();
+    assertThat(floodedButFast.queued()).isFalse();
     assertThat(paced.format(null)).doesNotContain("queueing");
     assertThat(flooded.queued()).isTrue();
     assertThat(flooded.format(null)).contains("mostly queueing");
