@@ -131,7 +131,8 @@ public final class EndToEndLoad {
     Path work = Files.createTempDirectory("impflow-e2e");
     Dataset shuttle = new CsvDataSource(options.dataDir().resolve("shuttle.csv"), DataReadOptions.defaults()).read();
     SplitProtocol.Split split = SplitProtocol.CLEAN.split(shuttle, 1);
-    FlowMethod impflow = QualitySuite.impflow(new FlowBudget(options.flowSteps(), 80, 8, 3000));
+    FlowMethod impflow = QualitySuite.impflow(new FlowBudget(options.flowSteps(), 80, 8, 3000),
+        QualitySuite.LIPSCHITZ);
     Path model = work.resolve("model");
     impflow.train(impflow.subsample(split.train().withoutLabels(), 1), 1, model);
     Result result = measure(options, model, split.test().rows());

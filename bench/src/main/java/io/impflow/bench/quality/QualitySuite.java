@@ -34,12 +34,13 @@ public final class QualitySuite {
 
   private static final Logger LOG = LoggerFactory.getLogger(QualitySuite.class);
 
-  /** The flows' architecture: the trainer CLI's defaults (g = d-64-64-d, sin, c = 0.97), ImpFlow with 2 blocks. */
+  /** The flows' architecture: the trainer CLI's defaults (g = d-64-64-d, sin), ImpFlow with 2 blocks. */
   static final int IMPFLOW_BLOCKS = 2;
   static final int HIDDEN = 64;
   static final int LAYERS = 2;
   static final ActivationKind ACTIVATION = ActivationKind.SIN;
-  static final double LIPSCHITZ = 0.97;
+  /** The flows' default Lipschitz coefficient c ({@code --lipschitz}). */
+  public static final double LIPSCHITZ = 0.97;
 
   /** Every dataset of the suite, in table order. */
   static final String ALL_DATASETS = "shuttle,satellite,pima,breastw";
@@ -56,6 +57,7 @@ public final class QualitySuite {
    * @param protocols split protocols (run)
    * @param seeds seeds (run)
    * @param budget the flows' training budget
+   * @param lipschitz the flows' spectral-normalization coefficient c, in (0, 1)
    * @param peakSeconds CPU seconds to measure the float64 peak; 0 skips it (report)
    * @param methods method keys to run, in table order (run)
    * @param startedEpochSecond when the whole regeneration started, for its duration (report), or 0
@@ -63,7 +65,7 @@ public final class QualitySuite {
    * @param stopAfterMinutes no new case starts after this many minutes (run); 0 for no limit
    */
   record Options(String command, Path dataDir, Path doc, Path pom, List<Path> results, List<String> datasets,
-      List<SplitProtocol> protocols, List<Long> seeds, FlowBudget budget, double peakSeconds, List<String> methods,
+      List<SplitProtocol> protocols, List<Long> seeds, FlowBudget budget, double lipschitz, double peakSeconds, List<String> methods,
       long startedEpochSecond, String revision, double stopAfterMinutes) {
 
     static Options parse(String[] args) {
@@ -78,10 +80,11 @@ public final class QualitySuite {
       values.put("--datasets", ALL_DATASETS);
       values.put("--protocols", "clean,contaminated");
       values.put("--seeds", "1,2,3");
-      values.put("--flow-steps", "100");
+      values.put("--flow-steps", "400");
       values.put("--flow-max-epochs", "80");
       values.put("--flow-patience", "8");
       values.put("--flow-max-rows", "3000");
+      values.put("--lipschitz", String.valueOf(LIPSCHITZ));
       values.put("--peak-seconds", String.valueOf(Float64FmaPeak.DEFAULT_SECONDS));
       values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian");
       values.put("--started", "0");
@@ -101,12 +104,16 @@ public final class QualitySuite {
         protocols.add(Arrays.stream(SplitProtocol.values()).filter(v -> v.cliName().equals(p)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("--protocols: '" + p + "' is not clean or contaminated")));
       }
+      double lipschitz = parseDouble("--lipschitz", values.get("--lipschitz"));
+      if (!(lipschitz > 0 && lipschitz < 1)) {
+        throw new IllegalArgumentException("--lipschitz must be in (0, 1), got " + lipschitz);
+      }
       return new Options(args[0], Path.of(values.get("--data-dir")), Path.of(values.get("--doc")),
           Path.of(values.get("--pom")), list(values.get("--results")).stream().map(Path::of).toList(),
           list(values.get("--datasets")), protocols,
           list(values.get("--seeds")).stream().map(s -> parseLong("--seeds", s)).toList(),
           new FlowBudget(parseInt("--flow-steps", values), parseInt("--flow-max-epochs", values),
-              parseInt("--flow-patience", values), parseInt("--flow-max-rows", values)),
+              parseInt("--flow-patience", values), parseInt("--flow-max-rows", values)), lipschitz,
           parseDouble("--peak-seconds", values.get("--peak-seconds")), list(values.get("--methods")),
           parseLong("--started", values.get("--started")), values.get("--revision"),
           parseDouble("--stop-after-minutes", values.get("--stop-after-minutes")));
@@ -139,18 +146,18 @@ public final class QualitySuite {
 
   private QualitySuite() {}
 
-  /** The suite's ImpFlow: the architecture every table and the end-to-end benchmark use. */
-  public static FlowMethod impflow(FlowBudget budget) {
-    return new FlowMethod("ImpFlow", Architecture.IMPFLOW, IMPFLOW_BLOCKS, HIDDEN, LAYERS, ACTIVATION, LIPSCHITZ,
+  /** The suite's ImpFlow with coefficient {@code lipschitz}: the architecture the tables and end-to-end benchmark use. */
+  public static FlowMethod impflow(FlowBudget budget, double lipschitz) {
+    return new FlowMethod("ImpFlow", Architecture.IMPFLOW, IMPFLOW_BLOCKS, HIDDEN, LAYERS, ACTIVATION, lipschitz,
         budget);
   }
 
   /** The methods of the suite by their {@code --methods} key, in table order. */
-  static Map<String, DetectionMethod> methods(FlowBudget budget) {
+  static Map<String, DetectionMethod> methods(FlowBudget budget, double lipschitz) {
     Map<String, DetectionMethod> methods = new LinkedHashMap<>();
-    methods.put("impflow", impflow(budget));
+    methods.put("impflow", impflow(budget, lipschitz));
     methods.put("resflow", new FlowMethod("ResFlow", Architecture.RESFLOW, 2 * IMPFLOW_BLOCKS, HIDDEN, LAYERS,
-        ACTIVATION, LIPSCHITZ, budget));
+        ACTIVATION, lipschitz, budget));
     methods.put("rcf-batch", new RandomCutForestMethod(RandomCutForestMethod.Mode.BATCH));
     methods.put("rcf-streaming", new RandomCutForestMethod(RandomCutForestMethod.Mode.STREAMING));
     methods.put("gaussian", new GaussianDensityMethod());
@@ -158,7 +165,7 @@ public final class QualitySuite {
   }
 
   static List<DetectionMethod> selected(Options options) {
-    Map<String, DetectionMethod> all = methods(options.budget());
+    Map<String, DetectionMethod> all = methods(options.budget(), options.lipschitz());
     List<DetectionMethod> chosen = new ArrayList<>();
     for (String key : options.methods()) {
       DetectionMethod method = all.get(key);
@@ -247,7 +254,7 @@ public final class QualitySuite {
     QualityReport report = new QualityReport(records, datasets);
     GeneratedSections.replaceInFile(options.doc(), "machine", MachineDescription.markdown(machine));
     GeneratedSections.replaceInFile(options.doc(), "quality-settings",
-        settings(options, records, methods(options.budget())));
+        settings(options, records, methods(options.budget(), options.lipschitz())));
     GeneratedSections.replaceInFile(options.doc(), "quality", report.markdown());
     if (peak != null) {
       GeneratedSections.replaceInFile(options.doc(), "peak", "One-core float64 peak, measured by `"
