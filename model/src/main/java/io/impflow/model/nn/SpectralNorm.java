@@ -22,7 +22,10 @@ public final class SpectralNorm {
      */
     public static NDArray normalize(NDArray weight, NDArray u, NDArray v, double c) {
         NDArray sigma = weight.matMul(v).dot(u);
-        return weight.div(sigma.div(c).maximum(1.0));
+        // 1 and c as torch-owned tensors: a Number operand is a tensor borrowing a Java buffer that DJL frees right
+        // after the op, and div and maximum save their operands for the backward pass.
+        NDArray one = sigma.stopGradient().onesLike();
+        return weight.div(sigma.div(one.mul(c)).maximum(one));
     }
 
     /**

@@ -181,7 +181,7 @@ public final class TrainableFlow implements AutoCloseable {
             logDetSum = logDetSum == null ? zAndLogDet[1] : logDetSum.add(zAndLogDet[1]);
         }
         double halfLogTwoPi = 0.5 * Math.log(2 * Math.PI);
-        NDArray base = x.square().sum(new int[] {1}).mul(-0.5).sub(spec.dimension() * halfLogTwoPi);
+        NDArray base = x.square().sum(new int[] {1}).mul(constant(x, -0.5)).sub(spec.dimension() * halfLogTwoPi);
         return base.add(logDetSum);
     }
 
@@ -242,7 +242,8 @@ public final class TrainableFlow implements AutoCloseable {
                                 spectralState.get(TensorNames.spectralU(k, mlp, l)),
                                 spectralState.get(TensorNames.spectralV(k, mlp, l)), spec.lipschitz()));
                         String b = TensorNames.bias(k, mlp, l);
-                        out.put(b, parameters.get(b).mul(1.0));
+                        NDArray bias = parameters.get(b);
+                        out.put(b, bias.mul(constant(bias, 1.0)));
                         if (l < spec.layers() && spec.activation() == ActivationKind.LIPSWISH) {
                             NDArray raw = parameters.get(TensorNames.betaParameter(k, mlp, l));
                             out.put(TensorNames.beta(k, mlp, l), softplus(raw));
@@ -263,7 +264,18 @@ public final class TrainableFlow implements AutoCloseable {
 
     /** softplus(b) = max(b, 0) + log(1 + exp(−|b|)), stable for any b. */
     private static NDArray softplus(NDArray b) {
-        return b.maximum(0.0).add(b.abs().neg().exp().add(1).log());
+        return b.maximum(constant(b, 0.0)).add(b.abs().neg().exp().add(1).log());
+    }
+
+    /**
+     * A scalar constant as a torch-owned tensor of {@code like}'s dtype and device, for operands that autograd saves
+     * for the backward pass (mul, div, maximum). A Java Number operand must not be used there: DJL makes it a CPU
+     * tensor that borrows a Java direct buffer and closes it right after the op, so a garbage collection before
+     * {@code backward} frees memory the saved operand still points to, and the gradient reads whatever was written
+     * there since (non-finite or silently wrong gradients).
+     */
+    private static NDArray constant(NDArray like, double value) {
+        return like.getManager().ones(new Shape(), like.getDataType(), like.getDevice()).mul(value);
     }
 
     /**
