@@ -80,7 +80,7 @@ public final class QualitySuite {
       values.put("--datasets", ALL_DATASETS);
       values.put("--protocols", "clean,contaminated");
       values.put("--seeds", "1,2,3");
-      values.put("--flow-steps", "400");
+      values.put("--flow-steps", "100");
       values.put("--flow-max-epochs", "80");
       values.put("--flow-patience", "8");
       values.put("--flow-max-rows", "3000");
