@@ -47,7 +47,7 @@ final class DataOptions {
   String kafkaFromTimestamp;
 
   @Option(names = "--split", paramLabel = "PROTOCOL", description = {
-      "Use one part of an evaluation split of labelled data: 'clean' (train = 70 % of the normal rows; test ="
+      "Use one part of an evaluation split of labelled data: 'clean' (train = 70 %% of the normal rows; test ="
           + " the other normal rows + every anomaly) or 'contaminated' (stratified 70/30 of all rows)."})
   SplitProtocol split;
 
