@@ -8,14 +8,15 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The scoring operator's metrics: records scored, alerts, micro-batch size, scoring latency per batch (µs), solver
- * iterations per record, the model version in use, model swaps and refused model updates.
+ * The scoring operator's metrics: records scored, alerts, calls into the model, micro-batch size, scoring latency per
+ * batch (µs), solver iterations per record, the model version in use, model swaps and refused model updates.
  */
 public final class ScoringMetrics {
   private static final int HISTOGRAM_WINDOW = 1024;
 
   private final Counter recordsScored;
   private final Counter alerts;
+  private final Counter modelCalls;
   private final Histogram batchSize;
   private final Histogram scoringLatencyMicros;
   private final Histogram solverIterations;
@@ -26,6 +27,7 @@ public final class ScoringMetrics {
   public ScoringMetrics(MetricGroup group, Supplier<String> modelVersion) {
     recordsScored = group.counter("recordsScored");
     alerts = group.counter("alerts");
+    modelCalls = group.counter("modelCalls");
     batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     scoringLatencyMicros = group.histogram("scoringLatencyMicros",
         new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
@@ -55,6 +57,11 @@ public final class ScoringMetrics {
   /** Records a model update whose artifact was refused (counted by the single model-loader thread). */
   public void modelUpdateRefused() {
     modelUpdatesRefused.inc();
+  }
+
+  /** Records one call into the model: a micro-batch, or the attribution of a micro-batch's alerts. */
+  public void modelCalled() {
+    modelCalls.inc();
   }
 
   /** Records one alert. */

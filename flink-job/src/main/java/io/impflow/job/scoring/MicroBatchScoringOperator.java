@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Scores feature records in micro-batches: buffers up to {@code batchSize} records or {@code batchTimeout} ms of
- * processing time, scores them with one call into the model, and emits scores (main output), alerts and dead letters
- * (side outputs).
+ * processing time, scores them with one call into the model (plus one for the attribution of all the batch's alerts,
+ * if it has any), and emits scores (main output), alerts and dead letters (side outputs).
  *
  * <p>The buffer is flushed in {@link #prepareSnapshotPreBarrier}, before the checkpoint barrier is forwarded, so no
  * record is ever buffered across a checkpoint; the only state is the artifact path of the model in use. Each subtask
@@ -245,15 +245,21 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
       rows[i] = buffer.get(i).features;
     }
     long start = System.nanoTime();
-    BatchScores scores = serving.model().score(rows);
+    BatchScores scores = score(rows);
     metrics.batchScored(rows.length, System.nanoTime() - start);
     for (int i = 0; i < rows.length; i++) {
       if (scores.status()[i] == RowStatus.SCORED) {
         metrics.recordScored(scores.iterations()[i]);
       }
     }
-    serving.router().route(buffer, scores, outputs);
+    serving.router().route(buffer, scores, this::score, outputs);
     buffer.clear();
+  }
+
+  /** Every call into the serving model goes through here, so {@code modelCalls} counts them all. */
+  private BatchScores score(double[][] rows) {
+    metrics.modelCalled();
+    return serving.model().score(rows);
   }
 
   /** Emits routed results into the operator's main and side outputs, counting them. */

@@ -11,27 +11,32 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the model's scores of one micro-batch into outputs: a {@code ScoredEvent} per scored row, an {@code Alert}
  * (with per-feature attribution) per row below the threshold, and a dead letter per row the model could not score.
+ * The attributions of all alerts of a batch come from one further scoring call.
  */
 public final class ScoredBatchRouter {
+  private static final Logger LOGGER = LoggerFactory.getLogger(ScoredBatchRouter.class);
+
   private final String modelVersion;
   private final List<String> featureNames;
   private final double threshold;
   private final Calibration calibration;
-  private final Function<double[], double[]> attribution;
+  private final BatchedAttribution attribution;
 
   /**
    * A router for one model.
    *
    * @param threshold log-likelihood threshold: a row scoring below it is an anomaly
    * @param calibration the artifact's calibration for p-values, or null (p-values are then NaN)
-   * @param attribution per-feature attribution of a raw row, computed only for alerts
+   * @param attribution per-feature attribution in the model's standardized coordinates, computed only for alerts
    */
   public ScoredBatchRouter(String modelVersion, List<String> featureNames, double threshold, Calibration calibration,
-      Function<double[], double[]> attribution) {
+      BatchedAttribution attribution) {
     this.modelVersion = modelVersion;
     this.featureNames = List.copyOf(featureNames);
     this.threshold = threshold;
@@ -44,12 +49,21 @@ public final class ScoredBatchRouter {
     return threshold;
   }
 
-  /** Routes every row of the batch to exactly one of score (plus alert when anomalous) or dead letter. */
-  public void route(List<FeatureRecord> batch, BatchScores scores, ScoredOutputs out) {
+  /**
+   * Routes every row of the batch to exactly one of score (plus alert when anomalous) or dead letter, in batch order.
+   *
+   * @param scores the model's scores of {@code batch}
+   * @param model the model's scoring of raw rows; called once for the attribution of the batch's alerts, and not at
+   *     all when it has none
+   */
+  public void route(List<FeatureRecord> batch, BatchScores scores, Function<double[][], BatchScores> model,
+      ScoredOutputs out) {
     if (scores.size() != batch.size()) {
       throw new IllegalStateException("the model returned " + scores.size() + " scores for a batch of "
           + batch.size() + " rows (model version " + modelVersion + ")");
     }
+    double[][] attributions = attributionsOfAlerts(batch, scores, model);
+    int alerts = 0;
     for (int i = 0; i < batch.size(); i++) {
       FeatureRecord record = batch.get(i);
       RowStatus status = scores.status()[i];
@@ -73,14 +87,31 @@ public final class ScoredBatchRouter {
           .build();
       out.score(event);
       if (anomaly) {
+        double[] why = attributions[alerts++];
+        if (why == null) {
+          LOGGER.warn("record '{}' at {}: alert without attribution, the solve of model {} did not converge next to"
+              + " it", record.id, record.raw.where(), modelVersion);
+        }
         out.alert(Alert.newBuilder()
             .setEvent(event)
             .setFeatureNames(featureNames)
             .setFeatures(boxed(record.features))
-            .setAttribution(boxed(attribution.apply(record.features)))
+            .setAttribution(why == null ? List.of() : boxed(why))
             .build());
       }
     }
+  }
+
+  /** The attributions of the batch's alerts in batch order, from one scoring call (none without alerts). */
+  private double[][] attributionsOfAlerts(List<FeatureRecord> batch, BatchScores scores,
+      Function<double[][], BatchScores> model) {
+    List<double[]> alertRows = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      if (scores.status()[i] == RowStatus.SCORED && scores.logLikelihood()[i] < threshold) {
+        alertRows.add(batch.get(i).features);
+      }
+    }
+    return attribution.of(alertRows.toArray(double[][]::new), model);
   }
 
   private String unscoredMessage(FeatureRecord record, BatchScores scores, int i) {

@@ -73,6 +73,7 @@ public final class ScoringSettings implements Serializable {
       throw new JobConfigException("model " + model.version() + " at " + modelPath + " is not calibrated: pass"
           + " --threshold LOG_LIKELIHOOD or calibrate the artifact (./impflow calibrate)");
     }
-    return new ScoredBatchRouter(model.version(), model.featureNames(), threshold, calibration, model::attribution);
+    return new ScoredBatchRouter(model.version(), model.featureNames(), threshold, calibration,
+        new BatchedAttribution(model.manifest().standardization()));
   }
 }

@@ -1,10 +1,12 @@
 package io.impflow.job.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.impflow.job.decode.FeatureRecord;
 import io.impflow.job.decode.RawRecord;
 import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.Standardization;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.model.scoring.RowStatus;
 import io.impflow.schemas.avro.Alert;
@@ -12,7 +14,9 @@ import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +53,28 @@ class ScoredBatchRouterTest {
 
   private final List<FeatureRecord> batch = List.of(record("normal", 10, 0.1, 0.2), record("odd", 11, 9, -9),
       record("stuck", 12, 1, 1), record("nan", 13, Double.NaN, 0));
+  /** Standardized u = (x − (1, 2)) / (2, 0.5): attributions are d log p / d u = d log p / d x · scale. */
+  private static final BatchedAttribution ATTRIBUTION =
+      new BatchedAttribution(new Standardization(new double[] {1, 2}, new double[] {2, 0.5}));
+
+  /** Rows the fake model was asked to score, call by call. */
+  private final List<double[][]> modelCalls = new ArrayList<>();
+  /**
+   * A stand-in for the model's scoring of the attribution probes: log p(x) = 10·a − 10·b, so the attribution is
+   * (10 · 2, −10 · 0.5) = (20, −5); probes with a &gt; 50 do not converge.
+   */
+  private final Function<double[][], BatchScores> linearModel = rows -> {
+    modelCalls.add(rows);
+    double[] ll = new double[rows.length];
+    RowStatus[] status = new RowStatus[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      boolean converged = rows[i][0] <= 50;
+      ll[i] = converged ? 10 * rows[i][0] - 10 * rows[i][1] : Double.NaN;
+      status[i] = converged ? RowStatus.SCORED : RowStatus.NOT_CONVERGED;
+    }
+    return new BatchScores(ll, new double[rows.length], new int[rows.length], status);
+  };
+
   private final BatchScores modelScores = new BatchScores(new double[] {-40.0, -250.0, Double.NaN, Double.NaN},
       new double[] {1e-13, 2e-13, 0.3, Double.NaN}, new int[] {6, 9, 200, 0},
       new RowStatus[] {RowStatus.SCORED, RowStatus.SCORED, RowStatus.NOT_CONVERGED, RowStatus.NON_FINITE_INPUT});
@@ -56,8 +82,8 @@ class ScoredBatchRouterTest {
   @Test
   void routesEveryRowExactlyOnceAndAlertsBelowTheCalibratedThreshold() {
     ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, CALIBRATION.threshold(), CALIBRATION,
-        row -> new double[] {row[0] * 10, row[1] * 10});
-    router.route(batch, modelScores, outputs);
+        ATTRIBUTION);
+    router.route(batch, modelScores, linearModel, outputs);
 
     assertThat(scores).extracting(ScoredEvent::getId).containsExactly("normal", "odd");
     ScoredEvent normal = scores.get(0);
@@ -77,7 +103,16 @@ class ScoredBatchRouterTest {
     assertThat(alert.getEvent()).isEqualTo(scores.get(1));
     assertThat(alert.getFeatureNames()).containsExactly("a", "b");
     assertThat(alert.getFeatures()).containsExactly(9.0, -9.0);
-    assertThat(alert.getAttribution()).containsExactly(90.0, -90.0);
+    assertThat(alert.getAttribution()).hasSize(2);
+    assertThat(alert.getAttribution().get(0)).isCloseTo(20.0, within(1e-6));
+    assertThat(alert.getAttribution().get(1)).isCloseTo(-5.0, within(1e-6));
+    // The alert's attribution probes: feature j of (9, -9) moved by ± 1e-5 standardized units, one scoring call.
+    assertThat(modelCalls).hasSize(1);
+    assertThat(modelCalls.get(0)).hasNumberOfRows(4);
+    assertThat(modelCalls.get(0)[0][0]).isCloseTo(9 + 2e-5, within(1e-12));
+    assertThat(modelCalls.get(0)[0][1]).isEqualTo(-9.0);
+    assertThat(modelCalls.get(0)[3][0]).isEqualTo(9.0);
+    assertThat(modelCalls.get(0)[3][1]).isCloseTo(-9 - 0.5e-5, within(1e-12));
 
     assertThat(deadLetters).extracting(DeadLetter::getReason)
         .containsExactly(DeadLetterReason.SOLVER_NOT_CONVERGED, DeadLetterReason.NON_FINITE_VALUE);
@@ -87,10 +122,43 @@ class ScoredBatchRouterTest {
 
   @Test
   void anOverrideThresholdDecidesAndUncalibratedModelsHaveNaNPValues() {
-    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -30.0, null, row -> new double[2]);
-    router.route(batch, modelScores, outputs);
+    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -30.0, null, ATTRIBUTION);
+    router.route(batch, modelScores, linearModel, outputs);
     assertThat(scores).extracting(ScoredEvent::getIsAnomaly).containsExactly(true, true);
     assertThat(scores.get(0).getPValue()).isNaN();
     assertThat(alerts).hasSize(2);
+    // Both alerts' probes (2 rows × 2 features × ±) in one call, in batch order.
+    assertThat(modelCalls).hasSize(1);
+    assertThat(modelCalls.get(0)).hasNumberOfRows(8);
+    assertThat(modelCalls.get(0)[0][1]).isEqualTo(0.2);
+    assertThat(modelCalls.get(0)[4][1]).isEqualTo(-9.0);
+    for (Alert alert : alerts) {
+      assertThat(alert.getAttribution().get(0)).isCloseTo(20.0, within(1e-6));
+      assertThat(alert.getAttribution().get(1)).isCloseTo(-5.0, within(1e-6));
+    }
+  }
+
+  @Test
+  void aBatchWithoutAlertsCostsNoAttributionCall() {
+    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -1000.0, CALIBRATION, ATTRIBUTION);
+    router.route(batch, modelScores, linearModel, outputs);
+    assertThat(scores).hasSize(2);
+    assertThat(alerts).isEmpty();
+    assertThat(modelCalls).isEmpty();
+  }
+
+  @Test
+  void anAlertWhoseProbesDoNotConvergeKeepsItsScoreWithAnEmptyAttribution() {
+    List<FeatureRecord> farOut = List.of(record("far", 20, 60, 1), record("near", 21, 5, 1));
+    BatchScores scored = new BatchScores(new double[] {-500, -400}, new double[] {1e-12, 1e-12}, new int[] {30, 20},
+        new RowStatus[] {RowStatus.SCORED, RowStatus.SCORED});
+    new ScoredBatchRouter("v7", FEATURES, -30.0, null, ATTRIBUTION).route(farOut, scored, linearModel, outputs);
+    assertThat(scores).extracting(ScoredEvent::getId).containsExactly("far", "near");
+    assertThat(alerts).extracting(a -> a.getEvent().getId()).containsExactly("far", "near");
+    assertThat(alerts.get(0).getAttribution()).isEmpty();
+    assertThat(alerts.get(1).getAttribution()).hasSize(2);
+    assertThat(alerts.get(1).getAttribution().get(0)).isCloseTo(20.0, within(1e-6));
+    assertThat(modelCalls).hasSize(1);
+    assertThat(Arrays.stream(modelCalls.get(0)).filter(row -> row[0] > 50)).hasSize(4);
   }
 }
