@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/benchmarks.md: builds what the benchmarks need through the Maven wrapper, runs the
-# detection-quality suite (ImpFlow, ResFlow and peers on the bundled ODDS datasets, both protocols, seeds 1-3) as three
-# processes on disjoint datasets, then merges their results, measures the one-core float64 peak and
+# detection-quality suite (ImpFlow, ResFlow and peers on the bundled ODDS datasets, both protocols, seeds 1-3) as four
+# processes on disjoint (dataset, protocol) shards, then merges their results, measures the one-core float64 peak and
 # rewrites the generated regions of docs/benchmarks.md, leaving the hand-written text alone.
 #
 # Then the end-to-end load benchmark: the streaming job on an embedded MiniCluster against a real broker process.
@@ -9,8 +9,11 @@
 # Usage: bench/run-benchmarks.sh [options for the quality-suite processes]
 #   a quick look:  DOC=/tmp/benchmarks.md E2E_RECORDS=2000 bench/run-benchmarks.sh --seeds 1 --flow-steps 20
 # Environment: DOC the document to update (default docs/benchmarks.md); MVNW_ARGS extra Maven arguments (e.g. -o
-#   for offline); JAVA_OPTS extra JVM options; SHARDS datasets per suite process, ';'-separated (default
-#   "satellite;shuttle;pima,breastw"); E2E_RECORDS measured records of the load benchmark (default 20000, 0 skips it);
+#   for offline); JAVA_OPTS extra JVM options; SHARDS what each suite process runs, ';'-separated: datasets, and after
+#   a ':' protocols (default "satellite:clean;satellite:contaminated;shuttle;pima,breastw": satellite, with 400 flow
+#   steps on d = 36, is half the suite's CPU time, so its protocols run as two processes; a --protocols option
+#   given to this script applies to every process, so pass SHARDS without protocols with it, e.g. SHARDS=satellite);
+#   E2E_RECORDS measured records of the load benchmark (default 20000, 0 skips it);
 #   SUITE_MINUTES no suite case starts after this many minutes (default 20: the rest of the 30 minutes is build,
 #   end-to-end load and report; on a busy machine later seeds are then left out and the doc says so);
 #   SKIP_BUILD=1 reuses the last build;
@@ -44,14 +47,16 @@ suite() {
 }
 
 echo "== detection-quality suite =="
-IFS=';' read -r -a shards <<< "${SHARDS:-satellite;shuttle;pima,breastw}"
+IFS=';' read -r -a shards <<< "${SHARDS:-satellite:clean;satellite:contaminated;shuttle;pima,breastw}"
 pids=()
 results=()
 for i in "${!shards[@]}"; do
   out="bench/target/quality-runs-$i.csv"
   rm -f "$out"
   results+=("$out")
-  suite run --datasets "${shards[$i]}" --results "$out" --stop-after-minutes "${SUITE_MINUTES:-20}" "$@" \
+  shard=(--datasets "${shards[$i]%%:*}")
+  [[ "${shards[$i]}" != *:* ]] || shard+=(--protocols "${shards[$i]#*:}")
+  suite run "${shard[@]}" --results "$out" --stop-after-minutes "${SUITE_MINUTES:-20}" "$@" \
     > "bench/target/quality-run-$i.log" 2>&1 &
   pids+=($!)
   echo "   process $i: ${shards[$i]} (log bench/target/quality-run-$i.log)"
