@@ -71,7 +71,7 @@ public final class ScoringSettings implements Serializable {
       threshold = calibration.threshold();
     } else {
       throw new JobConfigException("model " + model.version() + " at " + modelPath + " is not calibrated: pass"
-          + " --threshold LOG_LIKELIHOOD or calibrate the artifact (./impflow calibrate)");
+          + " --threshold LOG_LIKELIHOOD, or retrain it with './impflow train', which calibrates on held-out rows");
     }
     return new ScoredBatchRouter(model.version(), model.featureNames(), threshold, calibration,
         new BatchedAttribution(model.manifest().standardization()));

@@ -1,6 +1,7 @@
 package io.impflow.job.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.impflow.job.TestModels;
@@ -265,6 +266,21 @@ class MicroBatchScoringOperatorTest {
     assertThat(scored()).hasSize(2 * batchSize);
     assertThat(alerts()).hasSameSizeAs(batched);
     assertThat(modelCalls()).isEqualTo(3);
+  }
+
+  @Test
+  void anUncalibratedModelServesOnlyWithAThresholdAndItsRefusalSaysWhatToDo() throws Exception {
+    String uncalibrated = model.resolveSibling("uncalibrated").toString();
+    assertThatThrownBy(() -> ServingModel.load(
+        new ScoringSettings(uncalibrated, TestModels.FEATURES, null, 4, 10), uncalibrated))
+        .isInstanceOf(ModelRefusedException.class)
+        .hasMessageContaining("is not calibrated")
+        .hasMessageContaining("--threshold")
+        .hasMessageContaining("./impflow train");
+    try (ServingModel serving = ServingModel.load(
+        new ScoringSettings(uncalibrated, TestModels.FEATURES, -20.0, 4, 10), uncalibrated)) {
+      assertThat(serving.router().threshold()).isEqualTo(-20.0);
+    }
   }
 
   @Test
