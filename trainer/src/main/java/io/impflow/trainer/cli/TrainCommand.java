@@ -103,6 +103,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "Share of rows held out for validation and calibration (default: ${DEFAULT-VALUE}).")
   double validationFraction;
 
+  @Option(names = "--feature-scale", defaultValue = "1", paramLabel = "S",
+      description = "Standard deviation of the features as the flow sees them (default: ${DEFAULT-VALUE}, plain"
+          + " standardization). Each layer of g is Lipschitz-bounded, so the input scale sets how fast g can vary"
+          + " across the data: a larger S suits data with fine structure (the paper's toy data is about S = 2)."
+          + " Stored in the artifact; scores stay log-densities of the raw rows.")
+  double featureScale;
+
   @Option(names = "--target-fpr", defaultValue = "0.001", paramLabel = "P",
       description = "False-positive rate of the anomaly threshold on held-out rows (default: ${DEFAULT-VALUE}).")
   double targetFpr;
@@ -135,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
     Dataset data = dataOptions.load(seed, null, SplitProtocol.Part.TRAIN);
     FlowSpec flowSpec = flowSpec(data);
     TrainingRun.Request request = new TrainingRun.Request(data, flowSpec, config, validationFraction, targetFpr,
-        choice, out);
+        choice, out, featureScale);
 
     StopSignal stop = new StopSignal();
     CountDownLatch finished = new CountDownLatch(1);

@@ -52,12 +52,23 @@ public final class TrainingRun {
    * @param targetFpr false-positive rate of the calibrated threshold on held-out rows
    * @param device where to train and why
    * @param out artifact directory to create (must not exist, or be empty)
+   * @param featureScale standard deviation of every feature as the flow sees it (1 = plain standardization); the
+   *     artifact's standardization divides by {@code sd / featureScale}, so scores stay log-densities of raw rows
    */
   public record Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction,
-      double targetFpr, DeviceOption.DeviceChoice device, Path out) {
+      double targetFpr, DeviceOption.DeviceChoice device, Path out, double featureScale) {
+
+    /** A request with plain standardization (feature scale 1). */
+    public Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction, double targetFpr,
+        DeviceOption.DeviceChoice device, Path out) {
+      this(data, spec, config, validationFraction, targetFpr, device, out, 1.0);
+    }
 
     /** Validates what the types cannot. */
     public Request {
+      if (!(featureScale > 0 && Double.isFinite(featureScale))) {
+        throw new IllegalArgumentException("--feature-scale must be finite and > 0, got " + featureScale);
+      }
       if (!(validationFraction > 0 && validationFraction < 1)) {
         throw new IllegalArgumentException("--val-fraction must be in (0, 1), got " + validationFraction);
       }
@@ -104,7 +115,7 @@ public final class TrainingRun {
     Dataset train = data.select(trainIndex, data.origin() + " (training rows)");
     Dataset validation = data.select(validationIndex, data.origin() + " (validation rows)");
 
-    Standardization standardization = standardization(train);
+    Standardization standardization = scaled(standardization(train), request.featureScale());
     double[][] trainStd = standardize(train.rows(), standardization);
     double[][] validationStd = standardize(validation.rows(), standardization);
     LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(request.spec()),
@@ -130,6 +141,15 @@ public final class TrainingRun {
         version, request.out(), String.format(Locale.ROOT, "%.4f", validationNll),
         String.format(Locale.ROOT, "%.4f", calibration.threshold()), request.targetFpr());
     return new Outcome(version, result, calibration, validation.rows(), validation.labels(), validationNll);
+  }
+
+  /** Standardization to standard deviation {@code featureScale} instead of 1 (the mean stays 0). */
+  static Standardization scaled(Standardization fitted, double featureScale) {
+    double[] scale = fitted.scale();
+    for (int j = 0; j < scale.length; j++) {
+      scale[j] /= featureScale;
+    }
+    return new Standardization(fitted.mean(), scale);
   }
 
   private static Standardization standardization(Dataset train) throws DataSourceException {
@@ -199,6 +219,7 @@ public final class TrainingRun {
     p.put("ema_decay", request.config().emaDecay());
     p.put("patience", request.config().patience());
     p.put("val_fraction", request.validationFraction());
+    p.put("feature_scale", request.featureScale());
     p.put("target_fpr", request.targetFpr());
     p.put("dtype", request.config().dtype().toString().toLowerCase(Locale.ROOT));
     p.put("device", request.device().device().toString());

@@ -72,6 +72,37 @@ class TrainEvaluateScoreRoundTripTest {
   }
 
   @Test
+  void featureScaleShrinksTheStoredScaleAndIsRecorded() throws IOException {
+    Path scaledModel = dir.resolve("model-scale-2");
+    CliRun scaled = CliRun.of(concat(new String[] {"train", "--data", csv.toString(), "--out",
+        scaledModel.toString(), "--seed", "3", "--feature-scale", "2"}, TINY));
+    assertThat(scaled.exitCode()).as(scaled.err()).isZero();
+    JsonNode plain = JSON.readTree(model.resolve("manifest.json").toFile());
+    JsonNode twice = JSON.readTree(scaledModel.resolve("manifest.json").toFile());
+    assertThat(plain.get("provenance").get("feature_scale").asDouble()).isEqualTo(1.0);
+    assertThat(twice.get("provenance").get("feature_scale").asDouble()).isEqualTo(2.0);
+    for (int j = 0; j < 3; j++) {
+      // Same seed, same held-out rows: same mean, half the divisor, so the flow sees standard deviation 2.
+      assertThat(twice.get("standardization").get("mean").get(j).asDouble())
+          .isEqualTo(plain.get("standardization").get("mean").get(j).asDouble());
+      assertThat(twice.get("standardization").get("scale").get(j).asDouble())
+          .isCloseTo(plain.get("standardization").get("scale").get(j).asDouble() / 2, within(1e-12));
+    }
+    CliRun evaluate = CliRun.of("evaluate", "--model", scaledModel.toString(), "--data", csv.toString(), "--json");
+    assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
+    assertThat(JSON.readTree(evaluate.out()).get("auroc").asDouble()).isGreaterThan(0.9);
+  }
+
+  @Test
+  void nonPositiveFeatureScaleIsAUsageErrorNamingTheFlag() {
+    CliRun run = CliRun.of(concat(new String[] {"train", "--data", csv.toString(), "--out",
+        dir.resolve("never").toString(), "--feature-scale", "0"}, TINY));
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.err()).contains("--feature-scale");
+    assertThat(dir.resolve("never")).doesNotExist();
+  }
+
+  @Test
   void scoreAgreesWithEvaluateRowForRow() throws IOException {
     CliRun evaluate = CliRun.of("evaluate", "--model", model.toString(), "--data", csv.toString(), "--json");
     assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
