@@ -112,10 +112,11 @@ public final class EndToEndLoad {
           values.get("--checkpoint-interval"), positive(values, "--batch-size"), values.get("--batch-timeout"),
           positive(values, "--flow-steps"), values.containsKey("--model") ? Path.of(values.get("--model")) : null,
           Path.of(values.get("--data-dir")), NONE.equals(values.get("--doc")) ? null : Path.of(values.get("--doc")));
-      // The job's own rules for its flags (durations, ranges, checkpoint interval vs transaction timeout), checked
-      // before minutes of training rather than after; any existing directory stands in for the model here.
-      JobConfig.parse(options.jobFlags(Path.of(System.getProperty("java.io.tmpdir")).toString(), "localhost:9092",
-          "validation"));
+      // The job's own rules for its flags (durations, ranges, checkpoint interval vs transaction timeout, --model a
+      // directory), checked before minutes of training rather than after; without --model any existing directory
+      // stands in for the model that will be trained.
+      Path modelDir = options.model() != null ? options.model() : Path.of(System.getProperty("java.io.tmpdir"));
+      JobConfig.parse(options.jobFlags(modelDir.toString(), "localhost:9092", "validation"));
       return options;
     }
 

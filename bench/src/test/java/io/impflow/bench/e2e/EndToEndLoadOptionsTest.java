@@ -82,5 +82,7 @@ class EndToEndLoadOptionsTest {
         .hasMessageContaining("--transaction-timeout");
     assertThatThrownBy(() -> parse("--batch-timeout", "0ms")).isInstanceOf(JobConfigException.class)
         .hasMessageContaining("--batch-timeout");
+    assertThatThrownBy(() -> parse("--model", dir.resolve("absent").toString()))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--model must be an artifact directory");
   }
 }
