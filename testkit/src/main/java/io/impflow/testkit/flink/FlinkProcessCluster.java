@@ -77,22 +77,22 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private final Path configDirectory;
     private final String classpath;
     private final List<String> taskManagerParameters;
-    private final Process jobManager;
-    private final Map<String, Process> taskManagers = new LinkedHashMap<>();
+    private final ClusterProcess jobManager;
+    private final Map<String, ClusterProcess> taskManagers = new LinkedHashMap<>();
     private final FlinkRestClient rest;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
     private int taskManagersStarted;
 
     private FlinkProcessCluster(Path workDirectory, String classpath, List<String> taskManagerParameters,
-            Process jobManager, URI restAddress) {
+            ClusterProcess jobManager, URI restAddress) {
         this.workDirectory = workDirectory;
         this.configDirectory = workDirectory.resolve("conf");
         this.classpath = classpath;
         this.taskManagerParameters = taskManagerParameters;
         this.jobManager = jobManager;
         this.rest = new FlinkRestClient(restAddress, this::logHint);
-        this.shutdownHook = new Thread(this::destroyAll, "impflow-flink-cluster-stop-" + jobManager.pid());
+        this.shutdownHook = new Thread(this::destroyAll, "impflow-flink-cluster-stop-" + workDirectory.getFileName());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -148,7 +148,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
      * @return live TaskManagers, oldest first
      */
     public synchronized List<String> liveTaskManagers() {
-        return taskManagers.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey)
+        return taskManagers.entrySet().stream().filter(e -> e.getValue().process.isAlive()).map(Map.Entry::getKey)
                 .collect(Collectors.toList());
     }
 
@@ -175,7 +175,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
     public int killTaskManager(String id) {
         Process process;
         synchronized (this) {
-            process = taskManagers.get(id);
+            process = taskManagers.containsKey(id) ? taskManagers.get(id).process : null;
         }
         if (process == null || !process.isAlive()) {
             throw new FlinkClusterException("No live TaskManager " + id + " to kill; live ones: " + liveTaskManagers());
@@ -212,12 +212,12 @@ public final class FlinkProcessCluster implements AutoCloseable {
             // The JVM is already shutting down and the hook kills the processes itself.
         }
         destroyAll();
-        List<Process> all = new ArrayList<>(List.of(jobManager));
+        List<ClusterProcess> all = new ArrayList<>(List.of(jobManager));
         synchronized (this) {
             all.addAll(taskManagers.values());
         }
-        for (Process process : all) {
-            waitForExit(process, "pid " + process.pid());
+        for (ClusterProcess started : all) {
+            waitForExit(started.process, started.name);
         }
         for (String data : List.of("checkpoints", "tmp", "web-upload", "blobs")) {
             deleteRecursively(workDirectory.resolve(data));
@@ -226,7 +226,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Flink session cluster (JobManager pid " + jobManager.pid() + ", REST " + rest.address() + ", TaskManagers "
+        return "Flink session cluster (JobManager pid " + jobManager.process.pid() + ", REST " + rest.address() + ", TaskManagers "
                 + liveTaskManagers() + ", directory " + workDirectory + ")";
     }
 
@@ -238,7 +238,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
         command.addAll(List.of("-cp", classpath, FlinkProcessMain.class.getName(), TASK_MANAGER_ENTRYPOINT,
                 "--configDir", configDirectory.toString(), "-D", "taskmanager.resource-id=" + id));
         command.addAll(dynamicProperties(taskManagerParameters.get(1)));
-        taskManagers.put(id, launch(command, workDirectory, logFile(id), "TaskManager " + id));
+        taskManagers.put(id, new ClusterProcess("TaskManager " + id, command, workDirectory, logFile(id)));
         return id;
     }
 
@@ -246,11 +246,11 @@ public final class FlinkProcessCluster implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
             for (String id : ids) {
-                Process process;
+                ClusterProcess process;
                 synchronized (this) {
                     process = taskManagers.get(id);
                 }
-                checkAlive(process, "TaskManager " + id, logFile(id));
+                process.checkAlive();
             }
             if (rest.taskManagerIds().containsAll(ids)) {
                 return;
@@ -266,7 +266,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private void awaitJobManager() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
-            checkAlive(jobManager, "the JobManager", logFile("jobmanager"));
+            jobManager.checkAlive();
             try {
                 rest.get("/overview");
                 return;
@@ -283,9 +283,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
 
     private void destroyAll() {
         synchronized (this) {
-            taskManagers.values().forEach(Process::destroyForcibly);
+            taskManagers.values().forEach(started -> started.process.destroyForcibly());
         }
-        jobManager.destroyForcibly();
+        jobManager.process.destroyForcibly();
     }
 
     private static FlinkProcessCluster start(Builder builder) {
@@ -309,22 +309,23 @@ public final class FlinkProcessCluster implements AutoCloseable {
                 resourceParameters("GET_JM_RESOURCE_PARAMS", classpath, configDirectory, workDirectory);
         List<String> command = new ArrayList<>(List.of(javaExecutable()));
         command.addAll(Arrays.asList(jobManagerParameters.get(0).split(" ")));
-        // C1 only: the JobManager does no heavy computing, and it starts faster on a busy machine.
-        command.add("-XX:TieredStopAtLevel=1");
         command.addAll(processOptions("jobmanager", configDirectory, workDirectory));
         command.addAll(List.of("-cp", classpath, FlinkProcessMain.class.getName(), JOB_MANAGER_ENTRYPOINT,
                 "--configDir", configDirectory.toString(), "--executionMode", "cluster"));
         command.addAll(dynamicProperties(jobManagerParameters.get(1)));
-        Process jobManager = launch(command, workDirectory, workDirectory.resolve("jobmanager.log"), "the JobManager");
+        ClusterProcess jobManager =
+                new ClusterProcess("the JobManager", command, workDirectory, workDirectory.resolve("jobmanager.log"));
         URI restAddress = URI.create("http://" + loopbackHost() + ":" + ports[1]);
         FlinkProcessCluster cluster =
                 new FlinkProcessCluster(workDirectory, classpath, taskManagerParameters.join(), jobManager, restAddress);
         try {
+            // TaskManagers start once the JobManager answers: started together, on a busy machine, they starve
+            // each other.
+            cluster.awaitJobManager();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < builder.taskManagers; i++) {
                 ids.add(cluster.launchTaskManager());
             }
-            cluster.awaitJobManager();
             cluster.awaitRegistered(ids);
         } catch (RuntimeException e) {
             cluster.close();
@@ -353,10 +354,14 @@ public final class FlinkProcessCluster implements AutoCloseable {
         settings.put("io.tmp.dirs", workDirectory.resolve("tmp").toString());
         settings.put("web.upload.dir", workDirectory.resolve("web-upload").toString());
         settings.put("blob.storage.directory", workDirectory.resolve("blobs").toString());
-        // A killed TaskManager is noticed within seconds (failed heartbeat RPCs), not after the default 50 s.
+        // A killed TaskManager is noticed within seconds by its refused heartbeat RPCs, while a live one that a
+        // busy machine starves for a while is not taken for dead: a long timeout, but only two failed RPCs.
         settings.put("heartbeat.interval", "1 s");
-        settings.put("heartbeat.timeout", "15 s");
+        settings.put("heartbeat.timeout", "60 s");
         settings.put("heartbeat.rpc-failure-threshold", "2");
+        // On a loaded 2-core machine a JVM may take a minute to start its RPC system (default limit: 10 s).
+        settings.put("pekko.startup-timeout", "120 s");
+        settings.put("pekko.ask.timeout", "60 s");
         settings.putAll(builder.settings);
         StringBuilder yaml = new StringBuilder("# Flink test cluster written by impflow testkit\n");
         settings.forEach((key, value) -> yaml.append(key).append(": '").append(value.replace("'", "''"))
@@ -384,7 +389,10 @@ public final class FlinkProcessCluster implements AutoCloseable {
     }
 
     private static List<String> processOptions(String name, Path configDirectory, Path workDirectory) {
-        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+        // C1 only and the serial collector: cluster JVMs start in about half the time on a busy 2-core machine, and
+        // the small jobs of tests do not need C2's peak speed.
+        List<String> options = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true", "-Dlog.file=" + workDirectory.resolve(name + ".log"),
                 "-Dlog4j.configurationFile=" + configDirectory.resolve("log4j2.properties").toUri()));
         options.addAll(MODULE_OPENINGS);
@@ -433,10 +441,51 @@ public final class FlinkProcessCluster implements AutoCloseable {
         }
     }
 
-    private static void checkAlive(Process process, String what, Path log) {
-        if (!process.isAlive()) {
-            throw new FlinkClusterException(what + " (pid " + process.pid() + ") exited with status "
-                    + process.exitValue() + "; its log " + log + " ends with:\n" + tail(log));
+    /**
+     * A JobManager or TaskManager JVM, started again (same command, same log) when its RPC system did not start in
+     * time: Flink 2.2 passes its {@code pekko.startup-timeout} to a key that Pekko's classic remoting does not read,
+     * so remoting start-up is fixed at 10 s, which a loaded 2-core machine can exceed.
+     */
+    private static final class ClusterProcess {
+        private static final String RPC_STARTUP_TIMED_OUT = "Could not create actor system";
+        private static final int ATTEMPTS = 3;
+
+        final String name;
+        private final List<String> command;
+        private final Path directory;
+        private final Path log;
+        private int attempts = 1;
+        volatile Process process;
+
+        ClusterProcess(String name, List<String> command, Path directory, Path log) {
+            this.name = name;
+            this.command = command;
+            this.directory = directory;
+            this.log = log;
+            this.process = launch(command, directory, log, name);
+        }
+
+        /** Throws unless the process is alive, after starting it again if its RPC start-up merely timed out. */
+        synchronized void checkAlive() {
+            if (process.isAlive()) {
+                return;
+            }
+            if (attempts < ATTEMPTS && logContains(log, RPC_STARTUP_TIMED_OUT)) {
+                attempts++;
+                process = launch(command, directory, log, name);
+                return;
+            }
+            throw new FlinkClusterException(name + " (pid " + process.pid() + ") exited with status "
+                    + process.exitValue() + " (attempt " + attempts + " of " + ATTEMPTS + "); its log " + log
+                    + " ends with:\n" + tail(log));
+        }
+    }
+
+    private static boolean logContains(Path file, String text) {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.anyMatch(line -> line.contains(text));
+        } catch (IOException | UncheckedIOException e) {
+            return false;
         }
     }
 
