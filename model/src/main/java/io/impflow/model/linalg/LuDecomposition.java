@@ -111,82 +111,33 @@ public final class LuDecomposition {
         DoubleBuffer view = matrices.toByteBuffer(true).asDoubleBuffer();
         double[] out = new double[n];
         double[] a = new double[size];
+        BatchedLu lu = new BatchedLu(1, d);
         for (int m = 0; m < n; m++) {
             view.get(m * size, a);
-            out[m] = logDeterminantInPlace(a, d);
+            lu.load(0, a, 0);
+            lu.factor(0);
+            out[m] = lu.logDeterminantIfPositive(0);
         }
         return out;
     }
 
     /**
      * log det of each matrix in a row-major batch of d×d matrices whose determinants must be positive (I + J with
-     * Lip(J) &lt; 1); NaN where the determinant is not positive or the matrix is not finite. Allocation-free per
-     * matrix and with one logarithm per matrix: this runs for every row of every scored batch.
+     * Lip(J) &lt; 1); NaN where the determinant is not positive or the matrix is not finite.
      *
      * @param batch n·d·d values
      * @param d matrix size
      * @return n log-determinants
      */
     public static double[] logDeterminantsOfPositive(double[] batch, int d) {
-        int size = d * d;
-        int n = batch.length / size;
+        int n = batch.length / (d * d);
         double[] out = new double[n];
-        double[] a = new double[size];
+        BatchedLu lu = new BatchedLu(1, d);
         for (int m = 0; m < n; m++) {
-            System.arraycopy(batch, m * size, a, 0, size);
-            out[m] = logDeterminantInPlace(a, d);
+            lu.load(0, batch, m * d * d);
+            lu.factor(0);
+            out[m] = lu.logDeterminantIfPositive(0);
         }
         return out;
-    }
-
-    /** Partial-pivoting elimination on {@code a} (destroyed); log det if positive, else NaN. */
-    private static double logDeterminantInPlace(double[] a, int d) {
-        boolean negative = false;
-        double product = 1;
-        double logSum = 0;
-        for (int k = 0; k < d; k++) {
-            int kk = k * d;
-            int p = k;
-            double best = Math.abs(a[kk + k]);
-            for (int i = k + 1; i < d; i++) {
-                double v = Math.abs(a[i * d + k]);
-                if (v > best) {
-                    best = v;
-                    p = i;
-                }
-            }
-            if (!(best > 0) || best == Double.POSITIVE_INFINITY) {
-                return Double.NaN;
-            }
-            if (p != k) {
-                int pp = p * d;
-                for (int j = k; j < d; j++) {
-                    double t = a[kk + j];
-                    a[kk + j] = a[pp + j];
-                    a[pp + j] = t;
-                }
-                negative = !negative;
-            }
-            double pivot = a[kk + k];
-            if (pivot < 0) {
-                negative = !negative;
-            }
-            product *= best;
-            if (product > 1e150 || product < 1e-150) {
-                logSum += Math.log(product);
-                product = 1;
-            }
-            double inverse = 1 / pivot;
-            for (int i = k + 1; i < d; i++) {
-                int ii = i * d;
-                double f = a[ii + k] * inverse;
-                if (f != 0) {
-                    for (int j = k + 1; j < d; j++) {
-                        a[ii + j] -= f * a[kk + j];
-                    }
-                }
-            }
-        }
-        return negative ? Double.NaN : logSum + Math.log(product);
     }
 }

@@ -1,6 +1,7 @@
 package io.impflow.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /** An elementwise activation with derivative bounded by 1 in absolute value, with its exact derivative. */
 public interface BoundedActivation {
@@ -10,4 +11,7 @@ public interface BoundedActivation {
 
     /** {f(a), f′(a)}, elementwise, sharing intermediate results. */
     NDArray[] applyWithDerivative(NDArray a);
+
+    /** The same activation with its constants cast to {@code type}, without a graph. */
+    BoundedActivation toType(DataType type);
 }

@@ -1,6 +1,7 @@
 package io.impflow.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 
 /**
@@ -20,6 +21,11 @@ public final class LipSwish implements BoundedActivation {
         NDArray constant = beta.stopGradient();
         this.inverseBound = constant.onesLike().div(SWISH_SLOPE_BOUND);
         this.one = constant.onesLike();
+    }
+
+    @Override
+    public BoundedActivation toType(DataType type) {
+        return new LipSwish(beta.stopGradient().toType(type, true));
     }
 
     @Override

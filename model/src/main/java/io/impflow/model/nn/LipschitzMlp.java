@@ -1,6 +1,7 @@
 package io.impflow.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,6 +81,31 @@ public final class LipschitzMlp {
             }
         }
         return t;
+    }
+
+    /**
+     * The same MLP with weights, biases and activation constants cast to {@code type} (new arrays on the weights'
+     * managers, without a graph), e.g. a float32 copy whose Jacobians steer a float64 solve more cheaply.
+     */
+    public LipschitzMlp toType(DataType type) {
+        List<NDArray> weights = new ArrayList<>(weightsTransposed.size());
+        for (NDArray wt : weightsTransposed) {
+            weights.add(wt.stopGradient().transpose().toType(type, true));
+        }
+        List<NDArray> castBiases = new ArrayList<>(biases.size());
+        for (NDArray b : biases) {
+            castBiases.add(b.stopGradient().toType(type, true));
+        }
+        List<BoundedActivation> castActivations = new ArrayList<>(activations.size());
+        for (BoundedActivation a : activations) {
+            castActivations.add(a.toType(type));
+        }
+        return new LipschitzMlp(weights, castBiases, castActivations);
+    }
+
+    /** The dtype of the weights, and so of every result. */
+    public DataType dataType() {
+        return weightsTransposed.get(0).getDataType();
     }
 
     /** Input and output width d. */

@@ -1,6 +1,7 @@
 package io.impflow.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /** f(u) = sin(2πu)/(2π), f′(u) = cos(2πu). */
 public final class SinActivation implements BoundedActivation {
@@ -15,6 +16,11 @@ public final class SinActivation implements BoundedActivation {
                 like.getDevice());
         this.twoPi = ones.mul(TWO_PI);
         this.inverseTwoPi = ones.div(TWO_PI);
+    }
+
+    @Override
+    public BoundedActivation toType(DataType type) {
+        return new SinActivation(twoPi.toType(type, true));
     }
 
     @Override

@@ -1,26 +1,25 @@
 package io.impflow.model.solver;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.impflow.model.linalg.BatchedLu;
 import io.impflow.model.nn.LipschitzMlp;
-import java.util.ArrayList;
+import java.nio.DoubleBuffer;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Solves u + g(u) = y row by row for a residual MLP g with Lip(g) &lt; 1 (so I + J_g is invertible and the Newton
  * direction is a descent direction of ‖F‖), by Newton's method with a chord variant and backtracking.
  *
- * <p>Each iteration steps u ← u − t·A·F(u) with A = (I + J_g(u_ref))⁻¹ (DJL batched {@code inverse}); A is
- * refreshed at the current iterate when a full chord step fails the sufficient-decrease test or when the worst
- * residual contracted by less than {@value #REFRESH_CONTRACTION}, which keeps Newton's fast local convergence while
- * building few Jacobians. Convergence is tested per row; converged (or failed) rows leave the active set, so only
- * unconverged rows keep iterating and an outlier cannot hide behind a batch norm. Runs without a graph; call with
- * grad mode off.
+ * <p>Each iteration steps u ← u − t·δ with (I + J_g(u_ref))·δ = F(u), solved with a float64 LU kept per row in
+ * Java; the matrix is refreshed at the current iterate when a full chord step fails the sufficient-decrease test or
+ * when the worst residual contracted by less than {@value #REFRESH_CONTRACTION}, which keeps Newton's fast local
+ * convergence while building few Jacobians. The iterate, F, the steps and the line search live on the host: only
+ * the MLP passes and the Jacobians run in DJL, so an iteration costs a handful of native calls whatever the batch.
+ * Convergence is tested per row in float64; converged (or failed) rows leave the active set, so only unconverged
+ * rows keep iterating and an outlier cannot hide behind a batch norm. Runs without a graph; call with grad mode off.
  */
 public final class NewtonSolver {
     /** Refresh the Jacobian when the worst active residual shrank by less than this factor in one step. */
@@ -35,174 +34,277 @@ public final class NewtonSolver {
     }
 
     /**
-     * Solves u + g(u) = y for every row.
+     * Solves u + g(u) = y for every row, with Newton matrices from g itself.
      *
-     * @param g the residual MLP
+     * @param g the residual MLP (float64)
      * @param rhs y, shape (n, d), float64
-     * @param start initial iterate u₀, shape (n, d)
-     * @return solution in input order and per-row diagnostics
+     * @param start initial iterate u₀, shape (n, d), float64
+     * @return solution in input order (on rhs's manager) and per-row diagnostics
      */
     public SolverResult solve(LipschitzMlp g, NDArray rhs, NDArray start) {
-        int n = Math.toIntExact(rhs.getShape().get(0));
-        NDManager manager = rhs.getManager();
-        double[] residual = new double[n];
-        int[] iterations = new int[n];
-        boolean[] converged = new boolean[n];
-        boolean[] stalled = new boolean[n];
-        if (n == 0) {
-            return new SolverResult(start, residual, iterations, converged);
-        }
-        double[] scale = rhs.norm(new int[] {1}).toDoubleArray();
-        for (int i = 0; i < n; i++) {
-            scale[i] = Math.max(1.0, scale[i]);
-        }
-        int[] active = new int[n];
-        Arrays.setAll(active, i -> i);
-        List<NDArray> doneChunks = new ArrayList<>();
-        List<int[]> doneRows = new ArrayList<>();
+        return solve(g, g, rhs, start);
+    }
 
-        NDArray u = start;
-        NDArray y = rhs;
-        NDArray f;
-        double[] res;
-        NDArray inverse;
-        try (NDScope scope = new NDScope()) {
-            // One evaluation at u₀ gives both F(u₀) and the first Newton matrix.
-            LipschitzMlp.Evaluation first = g.evaluate(u);
-            f = u.add(first.output()).sub(y);
-            inverse = inverseOf(g, first, u);
-            NDScope.unregister(f, inverse);
+    /**
+     * Solves u + g(u) = y for every row, with the Newton (chord) matrices I + J taken from {@code chord}, the same
+     * MLP possibly in a cheaper dtype (a float32 copy). The matrices only steer the iteration: F(u), the residuals
+     * and the convergence test always use g in float64, so the solution meets the same tolerance either way.
+     *
+     * @param g the residual MLP (float64)
+     * @param chord g or a copy of it in another dtype, for the Newton matrices
+     * @param rhs y, shape (n, d), float64
+     * @param start initial iterate u₀, shape (n, d), float64
+     * @return solution in input order (on rhs's manager) and per-row diagnostics
+     */
+    public SolverResult solve(LipschitzMlp g, LipschitzMlp chord, NDArray rhs, NDArray start) {
+        int n = Math.toIntExact(rhs.getShape().get(0));
+        if (n == 0) {
+            return new SolverResult(start, new double[0], new int[0], new boolean[0]);
         }
-        res = relativeNorms(f, active, scale);
-        boolean fresh = true;
-        int iteration = 0;
-        while (true) {
-            // Rows leave the active set when converged, broken (non-finite) or out of iterations.
-            boolean[] leave = new boolean[active.length];
-            int leaving = 0;
-            for (int k = 0; k < active.length; k++) {
-                int row = active[k];
-                residual[row] = res[k];
-                if (res[k] <= settings.tolerance()) {
-                    converged[row] = true;
-                    leave[k] = true;
-                } else if (!Double.isFinite(res[k]) || stalled[row] || iteration >= settings.maxIterations()) {
-                    leave[k] = true;
-                }
-                if (leave[k]) {
-                    leaving++;
-                }
+        int d = Math.toIntExact(rhs.getShape().get(1));
+        Run run = new Run(g, chord, rhs.getManager(), rhs.toDoubleArray(), start.toDoubleArray(), n, d);
+        run.iterate();
+        NDArray solution = rhs.getManager().create(run.u, new Shape(n, d));
+        return new SolverResult(solution, run.residual, run.iterations, run.converged);
+    }
+
+    /** The state of one solve: host arrays indexed by input row, and the rows still iterating. */
+    private final class Run {
+        private final LipschitzMlp g;
+        private final LipschitzMlp chord;
+        private final NDManager manager;
+        private final int d;
+        private final double[] y;
+        private final double[] u;
+        private final double[] f;
+        private final double[] scale;
+        private final BatchedLu matrices;
+        private final double[] residual;
+        private final int[] iterations;
+        private final boolean[] converged;
+        private final boolean[] stalled;
+
+        Run(LipschitzMlp g, LipschitzMlp chord, NDManager manager, double[] y, double[] u, int n, int d) {
+            this.g = g;
+            this.chord = chord;
+            this.manager = manager;
+            this.d = d;
+            this.y = y;
+            this.u = u;
+            this.f = new double[n * d];
+            this.scale = new double[n];
+            for (int i = 0; i < n; i++) {
+                scale[i] = Math.max(1.0, norm(y, i * d));
             }
-            if (leaving > 0) {
-                try (NDScope scope = new NDScope()) {
-                    NDArray done = u.get(manager.create(positions(leave, true)));
-                    NDScope.unregister(done);
-                    doneChunks.add(done);
-                    doneRows.add(select(active, leave, true));
-                    if (leaving < active.length) {
-                        NDArray keep = manager.create(positions(leave, false));
-                        u = u.get(keep);
-                        y = y.get(keep);
-                        f = f.get(keep);
-                        NDScope.unregister(u, y, f);
-                        if (inverse != null) {
-                            inverse = inverse.get(keep);
-                            NDScope.unregister(inverse);
-                        }
+            this.matrices = new BatchedLu(n, d);
+            this.residual = new double[n];
+            this.iterations = new int[n];
+            this.converged = new boolean[n];
+            this.stalled = new boolean[n];
+        }
+
+        void iterate() {
+            int[] active = new int[residual.length];
+            Arrays.setAll(active, i -> i);
+            // When chord is g itself, one evaluation at u₀ gives both F(u₀) and the first Newton matrices.
+            double[] gStart = refreshMatrices(active);
+            storeResidual(active, gather(u, active), gStart != null ? gStart : apply(gather(u, active), active.length));
+            double[] res = relativeNorms(gather(f, active), active);
+            boolean fresh = true;
+            boolean refresh = false;
+            int iteration = 0;
+            while (true) {
+                // Rows leave the active set when converged, broken (non-finite) or out of iterations.
+                int kept = 0;
+                for (int k = 0; k < active.length; k++) {
+                    int row = active[k];
+                    residual[row] = res[k];
+                    if (res[k] <= settings.tolerance()) {
+                        converged[row] = true;
+                    } else if (Double.isFinite(res[k]) && !stalled[row] && iteration < settings.maxIterations()) {
+                        active[kept] = row;
+                        res[kept] = res[k];
+                        kept++;
                     }
                 }
-                res = select(res, leave, false);
-                active = select(active, leave, false);
-            }
-            if (active.length == 0) {
-                break;
-            }
-            double worstContraction = 0;
-            try (NDScope scope = new NDScope()) {
-                if (inverse == null) {
-                    inverse = jacobianInverse(g, u);
+                if (kept == 0) {
+                    break;
+                }
+                active = Arrays.copyOf(active, kept);
+                res = Arrays.copyOf(res, kept);
+                if (refresh) {
+                    refreshMatrices(active);
                     fresh = true;
                 }
-                double[] t = new double[active.length];
+                int m = active.length;
+                double[] t = new double[m];
                 Arrays.fill(t, 1.0);
-                NDArray step = stepOf(f, inverse);
-                NDArray uTry = u.sub(step);
-                NDArray fTry = residualOf(g, uTry, y);
-                double[] resTry = relativeNorms(fTry, active, scale);
+                double[] step = steps(active);
+                double[] uTry = trial(active, step, t);
+                double[] fTry = residualsAt(active, uTry);
+                double[] resTry = relativeNorms(fTry, active);
                 boolean[] rejected = rejected(res, resTry, t);
                 if (any(rejected) && !fresh) {
                     // The stale chord matrix gave no descent: take a true Newton step from here.
-                    inverse = jacobianInverse(g, u);
+                    refreshMatrices(active);
                     fresh = true;
-                    step = stepOf(f, inverse);
-                    uTry = u.sub(step);
-                    fTry = residualOf(g, uTry, y);
-                    resTry = relativeNorms(fTry, active, scale);
+                    step = steps(active);
+                    uTry = trial(active, step, t);
+                    fTry = residualsAt(active, uTry);
+                    resTry = relativeNorms(fTry, active);
                     rejected = rejected(res, resTry, t);
                 }
                 for (int halving = 0; halving < settings.maxHalvings() && any(rejected); halving++) {
-                    for (int k = 0; k < t.length; k++) {
-                        if (rejected[k]) {
-                            t[k] *= 0.5;
-                        }
-                    }
-                    NDArray tColumn = manager.create(t).toType(u.getDataType(), false).expandDims(1);
-                    uTry = u.sub(step.mul(tColumn));
-                    fTry = residualOf(g, uTry, y);
-                    resTry = relativeNorms(fTry, active, scale);
+                    backtrack(active, step, t, rejected, uTry, fTry, resTry);
                     rejected = rejected(res, resTry, t);
                 }
-                for (int k = 0; k < active.length; k++) {
+                double worstContraction = 0;
+                for (int k = 0; k < m; k++) {
+                    int row = active[k];
                     if (rejected[k]) {
                         // Line search exhausted: no descent left at float64 precision; the row stops unconverged.
-                        stalled[active[k]] = true;
+                        stalled[row] = true;
                     } else {
                         worstContraction = Math.max(worstContraction, resTry[k] / res[k]);
                     }
-                    iterations[active[k]]++;
+                    iterations[row]++;
+                    System.arraycopy(uTry, k * d, u, row * d, d);
+                    System.arraycopy(fTry, k * d, f, row * d, d);
                 }
-                u = uTry;
-                f = fTry;
                 res = resTry;
-                NDScope.unregister(u, f, inverse);
-            }
-            fresh = false;
-            iteration++;
-            if (worstContraction > REFRESH_CONTRACTION) {
-                inverse = null;
+                fresh = false;
+                iteration++;
+                refresh = worstContraction > REFRESH_CONTRACTION;
             }
         }
-        NDArray solution = assemble(manager, doneChunks, doneRows, n, rhs.getDataType());
-        return new SolverResult(solution, residual, iterations, converged);
-    }
 
-    /** Row-wise F·A for A of shape (n, d, d), as a broadcast product and sum (cheaper than n tiny GEMMs). */
-    private static NDArray stepOf(NDArray f, NDArray inverse) {
-        return f.expandDims(2).mul(inverse).sum(new int[] {1});
-    }
-
-    /** F(u) = u + g(u) − y. */
-    private static NDArray residualOf(LipschitzMlp g, NDArray u, NDArray y) {
-        return u.add(g.apply(u)).sub(y);
-    }
-
-    /** (I + J_g(u))⁻ᵀ per row, laid out so that a row step is F·A: (n, d, d). */
-    private static NDArray jacobianInverse(LipschitzMlp g, NDArray u) {
-        return inverseOf(g, g.evaluate(u), u);
-    }
-
-    private static NDArray inverseOf(LipschitzMlp g, LipschitzMlp.Evaluation evaluation, NDArray u) {
-        NDArray jt = g.transposedJacobian(evaluation);
-        int d = Math.toIntExact(u.getShape().get(1));
-        return jt.add(u.getManager().eye(d, d, 0, u.getDataType())).inverse();
-    }
-
-    private static double[] relativeNorms(NDArray f, int[] active, double[] scale) {
-        double[] norms = f.norm(new int[] {1}).toDoubleArray();
-        for (int k = 0; k < norms.length; k++) {
-            norms[k] /= scale[active[k]];
+        /** Halves t of the rejected rows and re-evaluates only those rows' trial points, in place. */
+        private void backtrack(int[] active, double[] step, double[] t, boolean[] rejected, double[] uTry,
+                               double[] fTry, double[] resTry) {
+            int count = 0;
+            for (boolean r : rejected) {
+                if (r) {
+                    count++;
+                }
+            }
+            int[] rows = new int[count];
+            int[] positions = new int[count];
+            double[] uSub = new double[count * d];
+            int j = 0;
+            for (int k = 0; k < active.length; k++) {
+                if (rejected[k]) {
+                    t[k] *= 0.5;
+                    int row = active[k];
+                    for (int c = 0; c < d; c++) {
+                        uTry[k * d + c] = u[row * d + c] - t[k] * step[k * d + c];
+                    }
+                    System.arraycopy(uTry, k * d, uSub, j * d, d);
+                    rows[j] = row;
+                    positions[j] = k;
+                    j++;
+                }
+            }
+            double[] fSub = residualsAt(rows, uSub);
+            for (int i = 0; i < count; i++) {
+                int k = positions[i];
+                System.arraycopy(fSub, i * d, fTry, k * d, d);
+                resTry[k] = norm(fSub, i * d) / scale[rows[i]];
+            }
         }
-        return norms;
+
+        /**
+         * Factorizes I + J at the current iterate of {@code rows} with the chord MLP; returns g(u) at those rows
+         * when the chord MLP is g itself (the evaluation already computed it), else null.
+         */
+        private double[] refreshMatrices(int[] rows) {
+            try (NDManager call = manager.newSubManager()) {
+                NDArray in = call.create(gather(u, rows), new Shape(rows.length, d));
+                LipschitzMlp.Evaluation e = chord.evaluate(in.toType(chord.dataType(), false));
+                NDArray jt = chord.transposedJacobian(e).toType(DataType.FLOAT64, false);
+                DoubleBuffer view = jt.toByteBuffer(true).asDoubleBuffer();
+                for (int k = 0; k < rows.length; k++) {
+                    matrices.loadIdentityPlusTransposed(rows[k], view, k);
+                    matrices.factor(rows[k]);
+                }
+                return chord == g ? e.output().toDoubleArray() : null;
+            }
+        }
+
+        /** g at m host rows, in float64. */
+        private double[] apply(double[] rows, int m) {
+            try (NDManager call = manager.newSubManager()) {
+                return g.apply(call.create(rows, new Shape(m, d))).toDoubleArray();
+            }
+        }
+
+        /** F = u + g(u) − y at trial points {@code uRows} of {@code rows}. */
+        private double[] residualsAt(int[] rows, double[] uRows) {
+            double[] out = apply(uRows, rows.length);
+            for (int k = 0; k < rows.length; k++) {
+                int from = rows[k] * d;
+                for (int c = 0; c < d; c++) {
+                    out[k * d + c] += uRows[k * d + c] - y[from + c];
+                }
+            }
+            return out;
+        }
+
+        /** Stores F = u + g(u) − y for {@code rows} into f. */
+        private void storeResidual(int[] rows, double[] uRows, double[] gRows) {
+            for (int k = 0; k < rows.length; k++) {
+                int at = rows[k] * d;
+                for (int c = 0; c < d; c++) {
+                    f[at + c] = uRows[k * d + c] + gRows[k * d + c] - y[at + c];
+                }
+            }
+        }
+
+        /** Newton (chord) steps δ = (I + J)⁻¹·F of {@code rows}, packed. */
+        private double[] steps(int[] rows) {
+            double[] step = new double[rows.length * d];
+            for (int k = 0; k < rows.length; k++) {
+                matrices.solve(rows[k], f, rows[k] * d, step, k * d);
+            }
+            return step;
+        }
+
+        /** u − t·δ for {@code rows}, packed. */
+        private double[] trial(int[] rows, double[] step, double[] t) {
+            double[] out = new double[rows.length * d];
+            for (int k = 0; k < rows.length; k++) {
+                int from = rows[k] * d;
+                for (int c = 0; c < d; c++) {
+                    out[k * d + c] = u[from + c] - t[k] * step[k * d + c];
+                }
+            }
+            return out;
+        }
+
+        /** ‖F‖₂ / max(1, ‖y‖₂) of each of {@code rows}, from F packed in the same order. */
+        private double[] relativeNorms(double[] packed, int[] rows) {
+            double[] out = new double[rows.length];
+            for (int k = 0; k < rows.length; k++) {
+                out[k] = norm(packed, k * d) / scale[rows[k]];
+            }
+            return out;
+        }
+
+        private double[] gather(double[] values, int[] rows) {
+            double[] out = new double[rows.length * d];
+            for (int k = 0; k < rows.length; k++) {
+                System.arraycopy(values, rows[k] * d, out, k * d, d);
+            }
+            return out;
+        }
+
+        private double norm(double[] values, int offset) {
+            double sum = 0;
+            for (int c = 0; c < d; c++) {
+                double v = values[offset + c];
+                sum += v * v;
+            }
+            return Math.sqrt(sum);
+        }
     }
 
     /** Rows whose trial residual fails sufficient decrease ‖F(u − tδ)‖ ≤ (1 − 1e-4·t)‖F(u)‖. */
@@ -221,75 +323,5 @@ public final class NewtonSolver {
             }
         }
         return false;
-    }
-
-    /** Positions k where mask[k] == want, as row indices. */
-    private static long[] positions(boolean[] mask, boolean want) {
-        long[] out = new long[mask.length];
-        int j = 0;
-        for (int k = 0; k < mask.length; k++) {
-            if (mask[k] == want) {
-                out[j++] = k;
-            }
-        }
-        return Arrays.copyOf(out, j);
-    }
-
-    private static int[] select(int[] values, boolean[] mask, boolean want) {
-        int count = 0;
-        for (boolean b : mask) {
-            if (b == want) {
-                count++;
-            }
-        }
-        int[] out = new int[count];
-        int j = 0;
-        for (int k = 0; k < values.length; k++) {
-            if (mask[k] == want) {
-                out[j++] = values[k];
-            }
-        }
-        return out;
-    }
-
-    private static double[] select(double[] values, boolean[] mask, boolean want) {
-        double[] out = new double[values.length];
-        int j = 0;
-        for (int k = 0; k < values.length; k++) {
-            if (mask[k] == want) {
-                out[j++] = values[k];
-            }
-        }
-        return Arrays.copyOf(out, j);
-    }
-
-    /** Puts finished chunks back into input row order. */
-    private static NDArray assemble(NDManager manager, List<NDArray> chunks, List<int[]> rows, int n, DataType type) {
-        if (chunks.size() == 1 && isIdentity(rows.get(0))) {
-            return chunks.get(0);
-        }
-        long[] position = new long[n];
-        int offset = 0;
-        for (int[] r : rows) {
-            for (int k = 0; k < r.length; k++) {
-                position[r[k]] = offset + k;
-            }
-            offset += r.length;
-        }
-        try (NDScope scope = new NDScope()) {
-            NDArray all = NDArrays.concat(new NDList(chunks), 0);
-            NDArray ordered = all.get(manager.create(position));
-            NDScope.unregister(ordered);
-            return ordered;
-        }
-    }
-
-    private static boolean isIdentity(int[] rows) {
-        for (int k = 0; k < rows.length; k++) {
-            if (rows[k] != k) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -30,6 +30,51 @@ class LinearAlgebraTest {
     }
 
     @Test
+    void batchedLuSolvesAndGivesLogDeterminantsOfIdentityPlusTransposed() {
+        Random random = new Random(3);
+        for (int d : new int[] {1, 3, 9, 36}) {
+            int n = 5;
+            double[] source = new double[n * d * d];
+            for (int k = 0; k < source.length; k++) {
+                source[k] = 0.8 * random.nextGaussian() / Math.sqrt(d);
+            }
+            BatchedLu lu = new BatchedLu(n, d);
+            for (int m = 0; m < n; m++) {
+                lu.loadIdentityPlusTransposed(m, java.nio.DoubleBuffer.wrap(source), m);
+                lu.factor(m);
+                double[][] a = new double[d][d];
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        a[i][j] = (i == j ? 1 : 0) + source[m * d * d + j * d + i];
+                    }
+                }
+                double[] b = new double[d];
+                for (int i = 0; i < d; i++) {
+                    b[i] = random.nextGaussian();
+                }
+                double[] x = new double[d + 2];
+                lu.solve(m, b, 0, x, 2);
+                double[] expected = new LUDecomposition(new Array2DRowRealMatrix(a)).getSolver()
+                        .solve(new org.apache.commons.math3.linear.ArrayRealVector(b)).toArray();
+                for (int i = 0; i < d; i++) {
+                    assertThat(x[2 + i]).isCloseTo(expected[i], within(1e-12 * Math.max(1, Math.abs(expected[i]))));
+                }
+                double det = new LUDecomposition(new Array2DRowRealMatrix(a)).getDeterminant();
+                if (det > 0) {
+                    assertThat(lu.logDeterminantIfPositive(m)).isCloseTo(Math.log(det), within(1e-12 * d));
+                } else {
+                    assertThat(lu.logDeterminantIfPositive(m)).isNaN();
+                }
+            }
+        }
+        BatchedLu singular = new BatchedLu(1, 2);
+        singular.load(0, new double[] {1, 2, 2, 4}, 0);
+        singular.factor(0);
+        assertThat(singular.regular(0)).isFalse();
+        assertThat(singular.logDeterminantIfPositive(0)).isNaN();
+    }
+
+    @Test
     void largestSingularValueMatchesReference() {
         Random random = new Random(2);
         int[][] shapes = {{1, 1}, {3, 9}, {9, 3}, {64, 64}, {36, 64}, {64, 9}};

@@ -55,6 +55,28 @@ class NewtonSolverTest {
     }
 
     @Test
+    void float32ChordMatricesReachTheSameFloat64Solution() {
+        double[][] y = randomRows(40, 3.0);
+        y[3] = new double[] {4e3, -4e3, 4e3, -4e3};
+        NDArray rhs = manager.create(y);
+        SolverResult newton = new NewtonSolver(SolverSettings.DEFAULT).solve(g, rhs, rhs);
+        SolverResult chord = new NewtonSolver(SolverSettings.DEFAULT)
+                .solve(g, g.toType(ai.djl.ndarray.types.DataType.FLOAT32), rhs, rhs);
+        assertThat(chord.converged()).containsOnly(true);
+        assertThat(chord.solution().getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT64);
+        double[] norms = chord.solution().add(g.apply(chord.solution())).sub(rhs).norm(new int[] {1}).toDoubleArray();
+        double[] a = newton.solution().toDoubleArray();
+        double[] b = chord.solution().toDoubleArray();
+        for (int i = 0; i < y.length; i++) {
+            double scale = Math.max(1, manager.create(y[i]).norm().getDouble());
+            assertThat(norms[i] / scale).as("row %d", i).isLessThanOrEqualTo(1e-10);
+            for (int j = 0; j < 4; j++) {
+                assertThat(b[i * 4 + j]).isCloseTo(a[i * 4 + j], org.assertj.core.api.Assertions.within(2e-10 * scale));
+            }
+        }
+    }
+
+    @Test
     void iterationCapLeavesRowsUnconvergedWithTheirResidual() {
         NDArray rhs = manager.create(randomRows(10, 3.0));
         SolverResult r = new NewtonSolver(new SolverSettings(1e-10, 1, 30)).solve(g, rhs, rhs);
