@@ -229,7 +229,8 @@ public final class EndToEndLoad {
       String description = String.format(Locale.ROOT, "artifact %s (%s, d = %d, %d blocks, hidden %d × %d layers,"
           + " %s, c = %s)", model.version(), spec.architecture(), spec.dimension(), spec.blocks(), spec.hidden(),
           spec.layers(), spec.activation().toString().toLowerCase(Locale.ROOT), spec.lipschitz());
-      return new Workload(dir, description, "the model's own samples", model.sample(SAMPLED_ROWS, SAMPLE_SEED));
+      return new Workload(dir, description, "samples drawn from the model", model.sample(SAMPLED_ROWS,
+          SAMPLE_SEED));
     }
   }
 
