@@ -204,8 +204,7 @@ class MicroBatchScoringOperatorTest {
     assertThat(events).hasSize(3);
     assertThat(events.get(1).getIsAnomaly()).isTrue();
     assertThat(events.get(1).getLogLikelihood()).isLessThan(events.get(1).getThreshold());
-    List<Alert> alerts = new ArrayList<>();
-    harness.getSideOutput(MicroBatchScoringOperator.ALERTS).forEach(r -> alerts.add(r.getValue()));
+    List<Alert> alerts = alerts();
     assertThat(alerts).extracting(a -> a.getEvent().getId()).contains("r1");
     Alert alert = alerts.stream().filter(a -> a.getEvent().getId().equals("r1")).findFirst().orElseThrow();
     assertThat(alert.getFeatureNames()).containsExactlyElementsOf(TestModels.FEATURES);
