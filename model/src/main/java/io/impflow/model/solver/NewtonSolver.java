@@ -62,8 +62,11 @@ public final class NewtonSolver {
             return new SolverResult(start, new double[0], new int[0], new boolean[0]);
         }
         int d = Math.toIntExact(rhs.getShape().get(1));
-        Run run = new Run(g, chord, rhs.getManager(), rhs.toDoubleArray(), start.toDoubleArray(), n, d);
-        run.iterate();
+        Run run;
+        try (NDManager work = rhs.getManager().newSubManager()) {
+            run = new Run(g, chord, work, rhs.toDoubleArray(), start.toDoubleArray(), n, d);
+            run.iterate();
+        }
         NDArray solution = rhs.getManager().create(run.u, new Shape(n, d));
         return new SolverResult(solution, run.residual, run.iterations, run.converged);
     }
@@ -217,8 +220,8 @@ public final class NewtonSolver {
          * when the chord MLP is g itself (the evaluation already computed it), else null.
          */
         private double[] refreshMatrices(int[] rows) {
-            try (NDManager call = manager.newSubManager()) {
-                NDArray in = call.create(gather(u, rows), new Shape(rows.length, d));
+            {
+                NDArray in = manager.create(gather(u, rows), new Shape(rows.length, d));
                 LipschitzMlp.Evaluation e = chord.evaluate(in.toType(chord.dataType(), false));
                 NDArray jt = chord.transposedJacobian(e).toType(DataType.FLOAT64, false);
                 DoubleBuffer view = jt.toByteBuffer(true).asDoubleBuffer();
@@ -232,9 +235,7 @@ public final class NewtonSolver {
 
         /** g at m host rows, in float64. */
         private double[] apply(double[] rows, int m) {
-            try (NDManager call = manager.newSubManager()) {
-                return g.apply(call.create(rows, new Shape(m, d))).toDoubleArray();
-            }
+            return g.apply(manager.create(rows, new Shape(m, d))).toDoubleArray();
         }
 
         /** F = u + g(u) − y at trial points {@code uRows} of {@code rows}. */
