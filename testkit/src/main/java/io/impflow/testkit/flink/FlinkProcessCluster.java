@@ -1,31 +1,27 @@
 package io.impflow.testkit.flink;
 
+import io.impflow.testkit.process.ChildClasspath;
+import io.impflow.testkit.process.ChildJvm;
+import io.impflow.testkit.process.ExitHook;
+import io.impflow.testkit.process.FileTree;
+import io.impflow.testkit.process.LoopbackPorts;
+import io.impflow.testkit.process.ProcessLog;
+import io.impflow.testkit.process.WorkRoot;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.ProcessBuilder.Redirect;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A Flink standalone session cluster as separate JVMs started from the Maven jars, without flink-dist: one
@@ -80,8 +76,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private final ClusterProcess jobManager;
     private final Map<String, ClusterProcess> taskManagers = new LinkedHashMap<>();
     private final FlinkRestClient rest;
-    private final Thread shutdownHook;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ExitHook exitHook;
     private int taskManagersStarted;
 
     private FlinkProcessCluster(Path workDirectory, String classpath, List<String> taskManagerParameters,
@@ -92,8 +87,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
         this.taskManagerParameters = taskManagerParameters;
         this.jobManager = jobManager;
         this.rest = new FlinkRestClient(restAddress, this::logHint);
-        this.shutdownHook = new Thread(this::destroyAll, "impflow-flink-cluster-stop-" + workDirectory.getFileName());
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.exitHook =
+                ExitHook.install("impflow-flink-cluster-stop-" + workDirectory.getFileName(), this::destroyAll);
     }
 
     /**
@@ -148,8 +143,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
      * @return live TaskManagers, oldest first
      */
     public synchronized List<String> liveTaskManagers() {
-        return taskManagers.entrySet().stream().filter(e -> e.getValue().process.isAlive()).map(Map.Entry::getKey)
-                .collect(Collectors.toList());
+        return taskManagers.entrySet().stream().filter(e -> e.getValue().jvm.process().isAlive())
+                .map(Map.Entry::getKey).collect(Collectors.toList());
     }
 
     /**
@@ -173,15 +168,15 @@ public final class FlinkProcessCluster implements AutoCloseable {
      * @throws FlinkClusterException if no live TaskManager has that id
      */
     public int killTaskManager(String id) {
-        Process process;
+        ChildJvm taskManager;
         synchronized (this) {
-            process = taskManagers.containsKey(id) ? taskManagers.get(id).process : null;
+            taskManager = taskManagers.containsKey(id) ? taskManagers.get(id).jvm : null;
         }
-        if (process == null || !process.isAlive()) {
+        if (taskManager == null || !taskManager.process().isAlive()) {
             throw new FlinkClusterException("No live TaskManager " + id + " to kill; live ones: " + liveTaskManagers());
         }
-        process.destroyForcibly();
-        return waitForExit(process, id);
+        taskManager.kill();
+        return taskManager.awaitExit(STOP_TIMEOUT);
     }
 
     /**
@@ -203,13 +198,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!exitHook.remove()) {
             return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is already shutting down and the hook kills the processes itself.
         }
         destroyAll();
         List<ClusterProcess> all = new ArrayList<>(List.of(jobManager));
@@ -217,22 +207,28 @@ public final class FlinkProcessCluster implements AutoCloseable {
             all.addAll(taskManagers.values());
         }
         for (ClusterProcess started : all) {
-            waitForExit(started.process, started.name);
+            started.jvm.awaitExit(STOP_TIMEOUT);
         }
         for (String data : List.of("checkpoints", "tmp", "web-upload", "blobs")) {
-            deleteRecursively(workDirectory.resolve(data));
+            Path directory = workDirectory.resolve(data);
+            try {
+                FileTree.delete(directory);
+            } catch (IOException e) {
+                throw new FlinkClusterException("Could not delete " + directory + ": " + e.getMessage()
+                        + "; delete it by hand", e);
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "Flink session cluster (JobManager pid " + jobManager.process.pid() + ", REST " + rest.address() + ", TaskManagers "
-                + liveTaskManagers() + ", directory " + workDirectory + ")";
+        return "Flink session cluster (JobManager pid " + jobManager.jvm.process().pid() + ", REST " + rest.address()
+                + ", TaskManagers " + liveTaskManagers() + ", directory " + workDirectory + ")";
     }
 
     private synchronized String launchTaskManager() {
         String id = "taskmanager-" + (++taskManagersStarted);
-        List<String> command = new ArrayList<>(List.of(javaExecutable()));
+        List<String> command = new ArrayList<>(List.of(ChildJvm.javaExecutable()));
         command.addAll(Arrays.asList(taskManagerParameters.get(0).split(" ")));
         command.addAll(processOptions(id));
         command.addAll(List.of("-cp", classpath, FlinkProcessMain.class.getName(), TASK_MANAGER_ENTRYPOINT,
@@ -274,7 +270,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
                 if (System.nanoTime() - deadline > 0) {
                     throw new FlinkClusterException("The JobManager's REST API did not answer at " + rest.address()
                             + " within " + READY_TIMEOUT.toSeconds() + " s; its log " + logFile("jobmanager")
-                            + " ends with:\n" + tail(logFile("jobmanager")), e);
+                            + " ends with:\n" + ProcessLog.tail(logFile("jobmanager"), LOG_TAIL_LINES), e);
                 }
             }
             sleep(200);
@@ -283,16 +279,23 @@ public final class FlinkProcessCluster implements AutoCloseable {
 
     private void destroyAll() {
         synchronized (this) {
-            taskManagers.values().forEach(started -> started.process.destroyForcibly());
+            taskManagers.values().forEach(started -> started.jvm.kill());
         }
-        jobManager.process.destroyForcibly();
+        jobManager.jvm.kill();
     }
 
     private static FlinkProcessCluster start(Builder builder) {
         Path workDirectory = builder.workRoot.toAbsolutePath().normalize().resolve("flink-" + UUID.randomUUID());
         Path configDirectory = workDirectory.resolve("conf");
-        String classpath = clusterClasspath();
-        int[] ports = freeLoopbackPorts(2);
+        String classpath = ChildClasspath.fromResource(FlinkProcessCluster.class, CLASSPATH_RESOURCE,
+                "Flink cluster", FlinkProcessMain.class, FlinkClusterException::new);
+        int[] ports;
+        try {
+            ports = LoopbackPorts.free(2);
+        } catch (IOException e) {
+            throw new FlinkClusterException("Could not find free loopback ports for the JobManager: "
+                    + e.getMessage(), e);
+        }
         try {
             Files.createDirectories(configDirectory);
             Files.writeString(configDirectory.resolve("config.yaml"), configYaml(builder, workDirectory, ports),
@@ -307,7 +310,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
                 () -> resourceParameters("GET_TM_RESOURCE_PARAMS", classpath, configDirectory, workDirectory));
         List<String> jobManagerParameters =
                 resourceParameters("GET_JM_RESOURCE_PARAMS", classpath, configDirectory, workDirectory);
-        List<String> command = new ArrayList<>(List.of(javaExecutable()));
+        List<String> command = new ArrayList<>(List.of(ChildJvm.javaExecutable()));
         command.addAll(Arrays.asList(jobManagerParameters.get(0).split(" ")));
         command.addAll(processOptions("jobmanager", configDirectory, workDirectory));
         command.addAll(List.of("-cp", classpath, FlinkProcessMain.class.getName(), JOB_MANAGER_ENTRYPOINT,
@@ -315,7 +318,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
         command.addAll(dynamicProperties(jobManagerParameters.get(1)));
         ClusterProcess jobManager =
                 new ClusterProcess("the JobManager", command, workDirectory, workDirectory.resolve("jobmanager.log"));
-        URI restAddress = URI.create("http://" + loopbackHost() + ":" + ports[1]);
+        URI restAddress = URI.create("http://" + LoopbackPorts.host() + ":" + ports[1]);
         FlinkProcessCluster cluster =
                 new FlinkProcessCluster(workDirectory, classpath, taskManagerParameters.join(), jobManager, restAddress);
         try {
@@ -335,7 +338,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
     }
 
     private static String configYaml(Builder builder, Path workDirectory, int[] ports) {
-        String host = loopbackHost();
+        String host = LoopbackPorts.host();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("jobmanager.rpc.address", host);
         settings.put("jobmanager.rpc.port", String.valueOf(ports[0]));
@@ -404,10 +407,11 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private static List<String> resourceParameters(String command, String classpath, Path configDirectory,
             Path workDirectory) {
         Path log = workDirectory.resolve("bash-java-utils-" + command + ".log");
-        Process process = launch(List.of(javaExecutable(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", classpath, BASH_JAVA_UTILS, command, "--configDir", configDirectory.toString()),
-                workDirectory, log, "Flink's BashJavaUtils " + command);
-        int status = waitForExit(process, "BashJavaUtils " + command);
+        ChildJvm process = ChildJvm.start("BashJavaUtils " + command, List.of(ChildJvm.javaExecutable(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath, BASH_JAVA_UTILS, command,
+                "--configDir", configDirectory.toString()), workDirectory, log, DJL_ENVIRONMENT,
+                FlinkClusterException::new);
+        int status = process.awaitExit(STOP_TIMEOUT);
         List<String> results;
         try {
             results = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
@@ -420,25 +424,13 @@ public final class FlinkProcessCluster implements AutoCloseable {
         if (status != 0 || results.size() < 2) {
             throw new FlinkClusterException("Flink's BashJavaUtils " + command + " (exit status " + status
                     + ") found no valid memory configuration in " + configDirectory.resolve("config.yaml")
-                    + "; its output " + log + " ends with:\n" + tail(log));
+                    + "; its output " + log + " ends with:\n" + ProcessLog.tail(log, LOG_TAIL_LINES));
         }
         return results.subList(results.size() - 2, results.size());
     }
 
     private static List<String> dynamicProperties(String line) {
         return line.isBlank() ? List.of() : Arrays.asList(line.trim().split("\\s+"));
-    }
-
-    private static Process launch(List<String> command, Path directory, Path logFile, String what) {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                .redirectOutput(Redirect.appendTo(logFile.toFile()));
-        builder.environment().putAll(DJL_ENVIRONMENT);
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new FlinkClusterException("Could not start " + what + " with " + command.get(0) + ": "
-                    + e.getMessage(), e);
-        }
     }
 
     /**
@@ -450,135 +442,39 @@ public final class FlinkProcessCluster implements AutoCloseable {
         private static final String RPC_STARTUP_TIMED_OUT = "Could not create actor system";
         private static final int ATTEMPTS = 3;
 
-        final String name;
+        private final String name;
         private final List<String> command;
         private final Path directory;
         private final Path log;
         private int attempts = 1;
-        volatile Process process;
+        volatile ChildJvm jvm;
 
         ClusterProcess(String name, List<String> command, Path directory, Path log) {
             this.name = name;
             this.command = command;
             this.directory = directory;
             this.log = log;
-            this.process = launch(command, directory, log, name);
+            this.jvm = launch();
+        }
+
+        private ChildJvm launch() {
+            return ChildJvm.start(name, command, directory, log, DJL_ENVIRONMENT, FlinkClusterException::new);
         }
 
         /** Throws unless the process is alive, after starting it again if its RPC start-up merely timed out. */
         synchronized void checkAlive() {
+            Process process = jvm.process();
             if (process.isAlive()) {
                 return;
             }
-            if (attempts < ATTEMPTS && logContains(log, RPC_STARTUP_TIMED_OUT)) {
+            if (attempts < ATTEMPTS && ProcessLog.contains(log, RPC_STARTUP_TIMED_OUT)) {
                 attempts++;
-                process = launch(command, directory, log, name);
+                jvm = launch();
                 return;
             }
             throw new FlinkClusterException(name + " (pid " + process.pid() + ") exited with status "
                     + process.exitValue() + " (attempt " + attempts + " of " + ATTEMPTS + "); its log " + log
-                    + " ends with:\n" + tail(log));
-        }
-    }
-
-    private static boolean logContains(Path file, String text) {
-        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            return lines.anyMatch(line -> line.contains(text));
-        } catch (IOException | UncheckedIOException e) {
-            return false;
-        }
-    }
-
-    private static int waitForExit(Process process, String what) {
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new FlinkClusterException(what + " (pid " + process.pid() + ") did not exit after SIGKILL;"
-                            + " kill it by hand");
-                }
-            }
-            return process.exitValue();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new FlinkClusterException("Interrupted while waiting for " + what + " to exit", e);
-        }
-    }
-
-    private static String clusterClasspath() {
-        String listed;
-        try (InputStream in = FlinkProcessCluster.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-            if (in == null) {
-                throw new FlinkClusterException("Resource io/impflow/testkit/flink/" + CLASSPATH_RESOURCE
-                        + " is missing from the testkit; it is written when the testkit is built:"
-                        + " ./mvnw -B -pl testkit -am install -DskipTests");
-            }
-            listed = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            throw new FlinkClusterException("Could not read resource " + CLASSPATH_RESOURCE + ": " + e.getMessage(), e);
-        }
-        List<String> entries = new ArrayList<>();
-        for (String entry : listed.split(java.io.File.pathSeparator)) {
-            if (!Files.exists(Path.of(entry))) {
-                throw new FlinkClusterException("Flink cluster classpath entry " + entry + " (listed in resource "
-                        + CLASSPATH_RESOURCE + ") does not exist; rebuild the testkit so Maven downloads it:"
-                        + " ./mvnw -B -pl testkit -am install -DskipTests");
-            }
-            entries.add(entry);
-        }
-        entries.add(testkitLocation().toString());
-        return String.join(java.io.File.pathSeparator, entries);
-    }
-
-    private static Path testkitLocation() {
-        CodeSource source = FlinkProcessMain.class.getProtectionDomain().getCodeSource();
-        try {
-            return Path.of(source.getLocation().toURI());
-        } catch (URISyntaxException | IllegalArgumentException | NullPointerException e) {
-            throw new FlinkClusterException("Cannot locate the testkit classes (jar or directory) to put "
-                    + FlinkProcessMain.class.getName() + " on the Flink cluster's classpath; got code source "
-                    + source, e);
-        }
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static String loopbackHost() {
-        return InetAddress.getLoopbackAddress().getHostAddress();
-    }
-
-    private static int[] freeLoopbackPorts(int count) {
-        // All sockets stay open until every port is chosen, so the ports differ; Flink binds them moments later.
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket();
-                sockets[i].bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new FlinkClusterException("Could not find free loopback ports for the JobManager: "
-                    + e.getMessage(), e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                closeQuietly(socket);
-            }
-        }
-    }
-
-    private static void closeQuietly(ServerSocket socket) {
-        if (socket == null) {
-            return;
-        }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // The port was only probed; a failed close changes nothing for the cluster.
+                    + " ends with:\n" + ProcessLog.tail(log, LOG_TAIL_LINES));
         }
     }
 
@@ -591,36 +487,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
         }
     }
 
-    private static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-        } catch (IOException e) {
-            return "(the log " + file + " cannot be read: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new FlinkClusterException("Could not delete " + directory + ": " + e.getMessage()
-                    + "; delete it by hand", e);
-        }
-    }
-
     private static Path defaultWorkRoot() {
-        String configured = System.getProperty(WORK_DIR_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        // Surefire and failsafe set basedir to the module under test; elsewhere the working directory stands in.
-        return Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target");
+        return WorkRoot.resolve(WORK_DIR_PROPERTY);
     }
 
     /** Settings of a cluster to start. */

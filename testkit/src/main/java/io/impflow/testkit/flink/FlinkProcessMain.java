@@ -1,7 +1,6 @@
 package io.impflow.testkit.flink;
 
-import java.io.IOException;
-import java.io.OutputStream;
+import io.impflow.testkit.process.ParentWatchdog;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
 
@@ -12,7 +11,7 @@ import java.util.Arrays;
 public final class FlinkProcessMain {
 
     /** Exit status when the process halts because the test JVM that started it has gone. */
-    public static final int PARENT_GONE_STATUS = 3;
+    public static final int PARENT_GONE_STATUS = ParentWatchdog.PARENT_GONE_STATUS;
 
     private FlinkProcessMain() {
     }
@@ -28,28 +27,12 @@ public final class FlinkProcessMain {
             System.err.println("usage: FlinkProcessMain <entrypoint class> [entrypoint arguments...]");
             System.exit(2);
         }
-        Thread watchdog = new Thread(FlinkProcessMain::haltWhenParentGone, "impflow-parent-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        ParentWatchdog.start("Flink process");
         String[] entrypointArgs = Arrays.copyOfRange(args, 1, args.length);
         try {
             Class.forName(args[0]).getMethod("main", String[].class).invoke(null, (Object) entrypointArgs);
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-    }
-
-    /**
-     * The test JVM holds the only write end of this process's stdin, so end of stream (or a broken pipe) means it
-     * exited, even by {@code kill -9}, when its shutdown hook could not run.
-     */
-    private static void haltWhenParentGone() {
-        try {
-            System.in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            System.err.println("impflow testkit: reading stdin failed (" + e + "); taking it as the parent's exit");
-        }
-        System.err.println("impflow testkit: the test JVM that started this Flink process is gone; halting");
-        Runtime.getRuntime().halt(PARENT_GONE_STATUS);
     }
 }

@@ -1,7 +1,6 @@
 package io.impflow.testkit.kafka;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.impflow.testkit.process.ParentWatchdog;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 
@@ -13,7 +12,7 @@ import java.lang.reflect.InvocationTargetException;
 public final class BrokerProcessMain {
 
     /** Exit status when the broker halts because the test JVM that started it has gone. */
-    public static final int PARENT_GONE_STATUS = 3;
+    public static final int PARENT_GONE_STATUS = ParentWatchdog.PARENT_GONE_STATUS;
 
     /** Exit status when {@code kafka.tools.StorageTool format} fails; its reason precedes it in the log. */
     public static final int FORMAT_FAILED_STATUS = 4;
@@ -32,9 +31,7 @@ public final class BrokerProcessMain {
             System.err.println("usage: BrokerProcessMain <cluster-id> <server.properties>");
             System.exit(2);
         }
-        Thread watchdog = new Thread(BrokerProcessMain::haltWhenStdinCloses, "impflow-parent-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        ParentWatchdog.start("broker");
 
         // Formatting in this JVM rather than a separate StorageTool JVM saves a JVM start (~2 s) per broker.
         String[] format = {"format", "-t", args[0], "-c", args[1]};
@@ -55,23 +52,5 @@ public final class BrokerProcessMain {
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-    }
-
-    /**
-     * The test JVM holds the only write end of this process's stdin; end of stream means it exited, even by
-     * {@code kill -9}, when its own shutdown hook could not run.
-     */
-    private static void haltWhenStdinCloses() {
-        InputStream in = System.in;
-        byte[] buffer = new byte[256];
-        try {
-            while (in.read(buffer) != -1) {
-                // Nothing is ever written; reading only waits for end of stream.
-            }
-        } catch (IOException e) {
-            // A broken pipe means the same as end of stream: the parent is gone.
-        }
-        System.err.println("impflow testkit: the test JVM that started this broker is gone; halting the broker");
-        Runtime.getRuntime().halt(PARENT_GONE_STATUS);
     }
 }

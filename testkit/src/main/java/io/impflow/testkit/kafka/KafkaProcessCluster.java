@@ -1,22 +1,22 @@
 package io.impflow.testkit.kafka;
 
+import io.impflow.testkit.process.ChildClasspath;
+import io.impflow.testkit.process.ChildJvm;
+import io.impflow.testkit.process.ExitHook;
+import io.impflow.testkit.process.FileTree;
+import io.impflow.testkit.process.LoopbackPorts;
+import io.impflow.testkit.process.ProcessLog;
+import io.impflow.testkit.process.WorkRoot;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.ProcessBuilder.Redirect;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.CodeSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
@@ -59,18 +57,16 @@ public final class KafkaProcessCluster implements KafkaCluster {
 
     private final Path dataDirectory;
     private final Path logFile;
-    private final Process process;
+    private final ChildJvm broker;
     private final String bootstrapServers;
-    private final Thread shutdownHook;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ExitHook exitHook;
 
-    private KafkaProcessCluster(Path dataDirectory, Path logFile, Process process, String bootstrapServers) {
+    private KafkaProcessCluster(Path dataDirectory, Path logFile, ChildJvm broker, String bootstrapServers) {
         this.dataDirectory = dataDirectory;
         this.logFile = logFile;
-        this.process = process;
+        this.broker = broker;
         this.bootstrapServers = bootstrapServers;
-        this.shutdownHook = new Thread(process::destroyForcibly, "impflow-kafka-broker-stop-" + process.pid());
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.exitHook = ExitHook.install("impflow-kafka-broker-stop-" + broker.process().pid(), broker::kill);
     }
 
     /**
@@ -92,14 +88,16 @@ public final class KafkaProcessCluster implements KafkaCluster {
      * @throws KafkaClusterException if the broker cannot be formatted, started or reached; the message quotes its log
      */
     public static KafkaProcessCluster start(Path workRoot) {
-        String classpath = brokerClasspath();
+        String classpath = ChildClasspath.fromResource(KafkaProcessCluster.class, CLASSPATH_RESOURCE, "Broker",
+                BrokerProcessMain.class, KafkaClusterException::new);
         for (int attempt = 1; ; attempt++) {
             Path workDirectory = workRoot.toAbsolutePath().normalize().resolve("kafka-" + UUID.randomUUID());
             try {
                 return startIn(workDirectory, classpath);
             } catch (KafkaClusterException e) {
                 // A probed port can be taken by someone else before the broker binds it; new ports fix that.
-                if (attempt == PORT_ATTEMPTS || !logContains(workDirectory.resolve("broker.log"), PORT_TAKEN)) {
+                boolean portTaken = ProcessLog.contains(workDirectory.resolve("broker.log"), PORT_TAKEN);
+                if (attempt == PORT_ATTEMPTS || !portTaken) {
                     throw e;
                 }
             }
@@ -111,8 +109,8 @@ public final class KafkaProcessCluster implements KafkaCluster {
         Path logFile = workDirectory.resolve("broker.log");
         Path config = workDirectory.resolve("server.properties");
         Path log4jConfig = workDirectory.resolve("log4j2.properties");
-        int[] ports = freeLoopbackPorts(2);
-        String host = InetAddress.getLoopbackAddress().getHostAddress();
+        int[] ports = freeLoopbackPorts();
+        String host = LoopbackPorts.host();
         String bootstrapServers = host + ":" + ports[0];
         try {
             Files.createDirectories(workDirectory);
@@ -127,12 +125,13 @@ public final class KafkaProcessCluster implements KafkaCluster {
         }
         // C1 only and the serial collector: on a busy 2-core machine this starts the broker in about half the time,
         // and a test broker's load never needs C2.
-        List<String> command = List.of(javaExecutable(), BROKER_HEAP, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
+        List<String> command = List.of(ChildJvm.javaExecutable(), BROKER_HEAP, "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                 "-Dlog4j2.configurationFile=" + log4jConfig.toUri(), "-cp", classpath,
                 BrokerProcessMain.class.getName(), Uuid.randomUuid().toString(), config.toString());
-        Process process = launch(command, workDirectory, logFile, "the Kafka broker");
-        KafkaProcessCluster cluster = new KafkaProcessCluster(dataDirectory, logFile, process, bootstrapServers);
+        ChildJvm broker = ChildJvm.start("the Kafka broker", command, workDirectory, logFile, Map.of(),
+                KafkaClusterException::new);
+        KafkaProcessCluster cluster = new KafkaProcessCluster(dataDirectory, logFile, broker, bootstrapServers);
         try {
             cluster.awaitReady();
         } catch (RuntimeException e) {
@@ -158,7 +157,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
      * @return the broker's pid
      */
     public long pid() {
-        return process.pid();
+        return broker.process().pid();
     }
 
     /**
@@ -185,21 +184,21 @@ public final class KafkaProcessCluster implements KafkaCluster {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!exitHook.remove()) {
             return;
         }
+        broker.stop(STOP_TIMEOUT);
         try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is already shutting down and the hook stops the broker itself.
+            FileTree.delete(dataDirectory);
+        } catch (IOException e) {
+            throw new KafkaClusterException("Could not delete the broker data directory " + dataDirectory + ": "
+                    + e.getMessage() + "; delete it by hand", e);
         }
-        stop(process, "the Kafka broker", logFile);
-        deleteRecursively(dataDirectory);
     }
 
     @Override
     public String toString() {
-        return "Kafka broker process (pid " + process.pid() + ", " + bootstrapServers + ", log " + logFile + ")";
+        return "Kafka broker process (pid " + pid() + ", " + bootstrapServers + ", log " + logFile + ")";
     }
 
     private void awaitReady() {
@@ -228,16 +227,17 @@ public final class KafkaProcessCluster implements KafkaCluster {
     }
 
     private void checkAliveAndInTime(long deadline, Exception lastFailure) {
+        Process process = broker.process();
         if (!process.isAlive()) {
             String stage = process.exitValue() == BrokerProcessMain.FORMAT_FAILED_STATUS
                     ? "while formatting its storage" : "before it answered on " + bootstrapServers;
             throw new KafkaClusterException("The Kafka broker exited with status " + process.exitValue() + " "
-                    + stage + "; its log " + logFile + " ends with:\n" + tail(logFile));
+                    + stage + "; its log " + logFile + " ends with:\n" + ProcessLog.tail(logFile, LOG_TAIL_LINES));
         }
         if (System.nanoTime() - deadline >= 0) {
             throw new KafkaClusterException("The Kafka broker (pid " + process.pid() + ") did not answer on "
                     + bootstrapServers + " within " + READY_TIMEOUT.toSeconds() + " s; its log " + logFile
-                    + " ends with:\n" + tail(logFile), lastFailure);
+                    + " ends with:\n" + ProcessLog.tail(logFile, LOG_TAIL_LINES), lastFailure);
         }
     }
 
@@ -257,36 +257,6 @@ public final class KafkaProcessCluster implements KafkaCluster {
                 }
                 Thread.sleep(100);
             }
-        }
-    }
-
-    private static Process launch(List<String> command, Path directory, Path logFile, String what) {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(directory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(Redirect.appendTo(logFile.toFile()));
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new KafkaClusterException("Could not start " + what + " with " + command.get(0) + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private static void stop(Process process, String what, Path logFile) {
-        // destroy() sends SIGTERM and closes the process's stdin, which BrokerProcessMain takes as the order to halt.
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new KafkaClusterException(what + " (pid " + process.pid() + ") did not exit after SIGKILL;"
-                            + " kill it by hand. Log: " + logFile);
-                }
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -326,40 +296,6 @@ public final class KafkaProcessCluster implements KafkaCluster {
         return text.toString();
     }
 
-    private static String brokerClasspath() {
-        String listed;
-        try (InputStream in = resource(CLASSPATH_RESOURCE)) {
-            listed = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            throw new KafkaClusterException("Could not read resource " + CLASSPATH_RESOURCE + ": " + e.getMessage(), e);
-        }
-        List<String> entries = new ArrayList<>();
-        for (String entry : listed.split(java.io.File.pathSeparator)) {
-            if (!entry.isBlank() && !Files.exists(Path.of(entry))) {
-                throw new KafkaClusterException("Broker classpath entry " + entry + " (listed in resource "
-                        + CLASSPATH_RESOURCE + ") does not exist; rebuild the testkit so Maven downloads it:"
-                        + " ./mvnw -B -pl testkit -am install -DskipTests");
-            }
-            entries.add(entry);
-        }
-        entries.add(ownCodeLocation().toString());
-        return String.join(java.io.File.pathSeparator, entries);
-    }
-
-    private static Path ownCodeLocation() {
-        CodeSource source = BrokerProcessMain.class.getProtectionDomain().getCodeSource();
-        String problem = "Cannot locate the testkit classes (jar or directory) to put "
-                + BrokerProcessMain.class.getName() + " on the broker classpath";
-        if (source == null || source.getLocation() == null) {
-            throw new KafkaClusterException(problem + ": the class loader reports no code source");
-        }
-        try {
-            return Path.of(source.getLocation().toURI());
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new KafkaClusterException(problem + ": " + source.getLocation() + " is not a local path", e);
-        }
-    }
-
     private static InputStream resource(String name) {
         InputStream in = KafkaProcessCluster.class.getResourceAsStream(name);
         if (in == null) {
@@ -370,73 +306,16 @@ public final class KafkaProcessCluster implements KafkaCluster {
         return in;
     }
 
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private static Path defaultWorkRoot() {
-        String configured = System.getProperty(WORK_DIR_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        // Surefire and failsafe set basedir to the module under test; elsewhere the working directory stands in.
-        String moduleDirectory = System.getProperty("basedir", System.getProperty("user.dir"));
-        return Path.of(moduleDirectory, "target");
+        return WorkRoot.resolve(WORK_DIR_PROPERTY);
     }
 
-    private static int[] freeLoopbackPorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
+    private static int[] freeLoopbackPorts() {
         try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket();
-                sockets.add(socket);
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
+            return LoopbackPorts.free(2);
         } catch (IOException e) {
             throw new KafkaClusterException("Could not find free loopback ports for the Kafka broker: "
                     + e.getMessage(), e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // The port was only probed; a failed close changes nothing for the broker.
-                }
-            }
-        }
-    }
-
-    private static boolean logContains(Path file, String text) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).contains(text);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-        } catch (IOException e) {
-            return "(the log " + file + " cannot be read: " + e.getMessage() + ")";
-        }
-    }
-
-    static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new KafkaClusterException("Could not delete the broker data directory " + directory + ": "
-                    + e.getMessage() + "; delete it by hand", e);
         }
     }
 }

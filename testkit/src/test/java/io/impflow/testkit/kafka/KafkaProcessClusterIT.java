@@ -3,6 +3,7 @@ package io.impflow.testkit.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.impflow.testkit.process.FileTree;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -94,7 +95,7 @@ class KafkaProcessClusterIT {
         }
         boolean outlivedItsParent = isAlive(brokerPid);
         ProcessHandle.of(brokerPid).ifPresent(ProcessHandle::destroyForcibly);
-        KafkaProcessCluster.deleteRecursively(Path.of(pidAndData[1])); // nobody closed that cluster
+        FileTree.delete(Path.of(pidAndData[1])); // nobody closed that cluster
 
         assertThat(outlivedItsParent).as("broker pid %d alive 15 s after its parent was killed", brokerPid).isFalse();
     }
