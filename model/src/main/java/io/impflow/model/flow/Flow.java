@@ -29,7 +29,8 @@ public final class Flow {
     }
 
     /**
-     * Builds a flow from effective tensors (normalized weights, biases, β) named per {@link TensorNames}.
+     * Builds a flow from effective tensors (normalized weights, biases, β) named per {@link TensorNames}, for
+     * computing without a graph (its MLPs are {@link LipschitzMlp#forInference()}).
      *
      * @param spec the architecture
      * @param tensors effective tensors; their dtype and device determine where the flow computes
@@ -39,9 +40,10 @@ public final class Flow {
         List<Block> list = new ArrayList<>(spec.blocks());
         for (int k = 0; k < spec.blocks(); k++) {
             if (spec.architecture() == Architecture.IMPFLOW) {
-                list.add(new ImpFlowBlock(mlp(spec, k, "gx", tensors), mlp(spec, k, "gz", tensors)));
+                list.add(new ImpFlowBlock(mlp(spec, k, "gx", tensors).forInference(),
+                        mlp(spec, k, "gz", tensors).forInference()));
             } else {
-                list.add(new ResFlowBlock(mlp(spec, k, "g", tensors)));
+                list.add(new ResFlowBlock(mlp(spec, k, "g", tensors).forInference()));
             }
         }
         return new Flow(spec, new CompositeBlock(list));

@@ -17,6 +17,8 @@ public final class LipschitzMlp {
     private final List<NDArray> weightsTransposed;
     private final List<NDArray> biases;
     private final List<BoundedActivation> activations;
+    /** K[a, i·h₂ + b] = W_1[a, i]·W_2[b, a], shape (h₁, d·h₂), for inference only; null on graph weights. */
+    private final NDArray fusedFirstProduct;
 
     /** The value of g at a batch, with what the Jacobian needs. */
     public record Evaluation(NDArray output, List<NDArray> derivatives) {
@@ -39,6 +41,27 @@ public final class LipschitzMlp {
         this.weightsTransposed = List.copyOf(wt);
         this.biases = List.copyOf(biases);
         this.activations = List.copyOf(activations);
+        this.fusedFirstProduct = null;
+    }
+
+    private LipschitzMlp(LipschitzMlp graphFree) {
+        this.weightsTransposed = graphFree.weightsTransposed;
+        this.biases = graphFree.biases;
+        this.activations = graphFree.activations;
+        NDArray w1 = weightsTransposed.get(0).transpose();
+        long h1 = w1.getShape().get(0);
+        long d = w1.getShape().get(1);
+        long h2 = weightsTransposed.get(1).getShape().get(1);
+        this.fusedFirstProduct = w1.expandDims(2).mul(weightsTransposed.get(1).expandDims(1)).reshape(h1, d * h2);
+    }
+
+    /**
+     * This MLP for scoring without a graph: its Jacobians start with one GEMM against a precomputed constant,
+     * (n, h₁)·(h₁, d·h₂), instead of a broadcast product (n, d, h₁) and a GEMM (same multiply-adds, one large
+     * temporary array fewer), and scale by later slopes in place. Only for weights that carry no gradient.
+     */
+    public LipschitzMlp forInference() {
+        return fusedFirstProduct != null ? this : new LipschitzMlp(this);
     }
 
     /** g(u) for a batch u of shape (n, d). */
@@ -72,6 +95,21 @@ public final class LipschitzMlp {
      */
     public NDArray transposedJacobian(Evaluation evaluation) {
         List<NDArray> slopes = evaluation.derivatives();
+        if (fusedFirstProduct != null) {
+            // (n, h1)·(h1, d·h2) -> (n, d, h2) = (D_1-scaled W_1ᵀ)·W_2ᵀ per row; slope array first (batch manager).
+            NDArray first = slopes.get(0);
+            NDArray t = first.matMul(fusedFirstProduct)
+                    .reshape(first.getShape().get(0), dimension(), weightsTransposed.get(1).getShape().get(1));
+            for (int l = 1; l < weightsTransposed.size(); l++) {
+                if (l > 1) {
+                    t = t.matMul(weightsTransposed.get(l));
+                }
+                if (l < slopes.size()) {
+                    t.muli(slopes.get(l).expandDims(1));
+                }
+            }
+            return t;
+        }
         // (n, 1, h1) * (d, h1) -> (n, d, h1): slope array first so the result lives on the batch's manager.
         NDArray t = slopes.get(0).expandDims(1).mul(weightsTransposed.get(0));
         for (int l = 1; l < weightsTransposed.size(); l++) {
@@ -100,7 +138,8 @@ public final class LipschitzMlp {
         for (BoundedActivation a : activations) {
             castActivations.add(a.toType(type));
         }
-        return new LipschitzMlp(weights, castBiases, castActivations);
+        LipschitzMlp cast = new LipschitzMlp(weights, castBiases, castActivations);
+        return fusedFirstProduct != null ? cast.forInference() : cast;
     }
 
     /** The dtype of the weights, and so of every result. */
