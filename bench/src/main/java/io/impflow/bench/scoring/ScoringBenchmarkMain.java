@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Locale;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
@@ -26,11 +27,21 @@ public final class ScoringBenchmarkMain {
     }
 
     /**
-     * @param args optional JMH include regex (default: the scoring benchmark)
+     * @param args optional JMH include regex (default: the scoring benchmark), then optional parameter restrictions
+     *     {@code name=v1,v2} (e.g. {@code dimension=9 batch=256}) to run only those configurations
      */
     public static void main(String[] args) throws Exception {
         String include = args.length > 0 ? args[0] : ScoringThroughputBenchmark.class.getSimpleName();
-        Collection<RunResult> results = new Runner(new OptionsBuilder().include(include).build()).run();
+        ChainedOptionsBuilder options = new OptionsBuilder().include(include);
+        for (int i = 1; i < args.length; i++) {
+            String[] nameAndValues = args[i].split("=", 2);
+            if (nameAndValues.length != 2 || nameAndValues[1].isEmpty()) {
+                throw new IllegalArgumentException("argument " + (i + 1) + " must be name=value[,value...] (e.g."
+                        + " batch=256), got '" + args[i] + "'");
+            }
+            options.param(nameAndValues[0], nameAndValues[1].split(","));
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
         Float64FmaPeak.Measurement peak = Float64FmaPeak.measure();
         StringBuilder table = new StringBuilder();
         table.append("| d | batch | rows/s wall, JMH (99.9% CI) | rows per CPU-second | Newton iterations/row"
@@ -56,14 +67,16 @@ public final class ScoringBenchmarkMain {
     private record CpuMeasurement(double rowsPerCpuSecond, double iterationsPerRow) {
     }
 
-    /** Median thread-CPU time of scoring one batch after warm-up, and Newton iterations per row. */
+    /** Median thread-CPU time of scoring one batch after warm-up (≥ 3 s), and Newton iterations per row. */
     private static CpuMeasurement measureCpu(int d, int batch) throws Exception {
         Path dir = Files.createTempDirectory("impflow-bench-cpu-");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (DensityModel model = ReferenceModel.load(d, dir.resolve("model"))) {
             double[][] rows = ReferenceModel.rows(batch, d, 7);
-            int calls = Math.max(10, Math.min(200, 2048 / batch));
-            for (int i = 0; i < calls; i++) {
+            int calls = Math.max(30, Math.min(200, 8192 / batch));
+            // Warm up for at least 3 s of scoring as well: the solver's host-side loops must be JIT-compiled first.
+            long warmUpEnd = System.nanoTime() + 3_000_000_000L;
+            for (int i = 0; i < calls || System.nanoTime() < warmUpEnd; i++) {
                 model.score(rows);
             }
             long[] cpu = new long[calls];
