@@ -81,9 +81,10 @@ final class ReferenceModel {
     }
 
     /**
-     * Multiply-adds of scoring one row: per block 3 Jacobians (d·h₁ + d·h₁·h₂ + d·h₂·d each, built as one GEMM
-     * chain), one forward pass per Newton iteration plus one per Jacobian (d·h + h·h + h·d), 2 batched d×d
-     * inverses (≈ d³ each), 2 float64 LUs (d³/3 each), and a d×d step product per iteration.
+     * Multiply-adds of scoring one row: per block 3 Jacobians (d·h₁·h₂ + d·h₂·d GEMMs plus d·h slope scaling each;
+     * two float64 for the log-determinants, one float32 for the solver's chord matrix, counted alike), one forward
+     * pass per Jacobian, one float64 forward pass for F at the start and one per Newton iteration (d·h + h·h + h·d),
+     * 3 LUs in Java (d³/3 each: two log-determinants, one chord matrix), and an LU solve (d²) per iteration.
      *
      * @param d dimension
      * @param newtonIterationsPerRow Newton iterations per row summed over the blocks (measured)
@@ -93,7 +94,7 @@ final class ReferenceModel {
         double h = HIDDEN;
         double jacobian = d * h + d * h * h + d * h * d;
         double forward = d * h + h * h + h * d;
-        double perBlock = JACOBIANS_PER_BLOCK * (jacobian + forward) + 2.0 * d * d * d + 2.0 * d * d * d / 3;
+        double perBlock = JACOBIANS_PER_BLOCK * (jacobian + forward + d * d * d / 3.0) + forward;
         double perIteration = forward + d * d;
         return BLOCKS * perBlock + newtonIterationsPerRow * perIteration;
     }
