@@ -1,6 +1,7 @@
 package io.impflow.demo;
 
 import io.impflow.schemas.avro.ScoredEvent;
+import io.impflow.testkit.process.FileTree;
 import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.eval.DetectionMetrics;
 import io.impflow.trainer.fit.StopSignal;
@@ -199,7 +200,7 @@ public final class DemoPipeline implements AutoCloseable {
     try {
       Path temp = Files.createTempDirectory("impflow-demo-" + runId + "-");
       temporaryDirectory = temp;
-      cleanup.push("the temporary directory " + temp, () -> FileTrees.delete(temp));
+      cleanup.push("the temporary directory " + temp, () -> FileTree.delete(temp));
       return temp;
     } catch (IOException e) {
       throw new DemoStepException(DemoStep.KAFKA, "cannot create a temporary directory: " + e.getMessage(),

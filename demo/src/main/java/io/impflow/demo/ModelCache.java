@@ -3,6 +3,7 @@ package io.impflow.demo;
 import ai.djl.engine.Engine;
 import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
+import io.impflow.testkit.process.FileTree;
 import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.fit.DeviceOption;
@@ -90,7 +91,7 @@ public final class ModelCache {
     } catch (io.impflow.trainer.fit.DeviceUnavailableException e) {
       throw new DemoStepException(DemoStep.MODEL, e.getMessage(), e);
     } finally {
-      FileTrees.deleteQuietly(scratch);
+      FileTree.deleteQuietly(scratch);
     }
   }
 
@@ -106,12 +107,12 @@ public final class ModelCache {
       out.println("  the cached model in " + target + " does not load (" + e.kind() + ": " + e.getMessage()
           + "); training a new one");
     }
-    FileTrees.deleteQuietly(target);
+    FileTree.deleteQuietly(target);
     return null;
   }
 
   private static void install(Path scratch, Path target) throws IOException {
-    FileTrees.deleteQuietly(target);
+    FileTree.deleteQuietly(target);
     try {
       Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
