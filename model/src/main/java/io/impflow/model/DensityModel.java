@@ -127,7 +127,7 @@ public final class DensityModel implements AutoCloseable {
             int i = valid[k];
             residual[i] = scored.residual[k];
             iterations[i] = scored.iterations[k];
-            if (scored.converged[k] && Double.isFinite(scored.logLikelihood[k])) {
+            if (scored.usable(k)) {
                 status[i] = RowStatus.SCORED;
                 ll[i] = scored.logLikelihood[k] + logJacobian;
             } else {
@@ -164,6 +164,10 @@ public final class DensityModel implements AutoCloseable {
     }
 
     private record Scored(double[] logLikelihood, double[] residual, int[] iterations, boolean[] converged) {
+        /** Whether row k has a log-likelihood to report: its solves converged and the value is finite. */
+        boolean usable(int k) {
+            return converged[k] && Double.isFinite(logLikelihood[k]);
+        }
     }
 
     private static boolean allFinite(double[] row) {
@@ -185,29 +189,60 @@ public final class DensityModel implements AutoCloseable {
      * @throws IllegalArgumentException if the row cannot be scored (wrong length, non-finite, not converged)
      */
     public double[] attribution(double[] rawRow) {
-        int d = dimension();
-        if (rawRow == null || rawRow.length != d || !allFinite(rawRow)) {
-            throw new IllegalArgumentException("attribution needs a finite row of length " + d + ", got "
+        double[] gradient = attribution(new double[][] {rawRow})[0];
+        if (gradient == null) {
+            throw new IllegalArgumentException("attribution: the solve did not converge next to row "
                     + Arrays.toString(rawRow));
         }
-        double[] u = standardization.apply(rawRow);
-        double[][] probes = new double[2 * d][];
-        for (int j = 0; j < d; j++) {
-            probes[2 * j] = u.clone();
-            probes[2 * j][j] += ATTRIBUTION_STEP;
-            probes[2 * j + 1] = u.clone();
-            probes[2 * j + 1][j] -= ATTRIBUTION_STEP;
+        return gradient;
+    }
+
+    /**
+     * {@link #attribution(double[])} of many raw rows with one scoring call: the 2d probes of every row are scored
+     * together, so explaining all alerts of a micro-batch costs one batch of 2·d·n scorings. A row's result does not
+     * depend on the other rows beyond the solver tolerance.
+     *
+     * @param rawRows finite rows of length d
+     * @return per row, the d partial derivatives, or {@code null} for a row some of whose probes did not converge
+     * @throws IllegalArgumentException naming the first row that has the wrong length or a non-finite value
+     */
+    public double[][] attribution(double[][] rawRows) {
+        int d = dimension();
+        double[][] probes = new double[2 * d * rawRows.length][];
+        for (int i = 0; i < rawRows.length; i++) {
+            double[] row = rawRows[i];
+            if (row == null || row.length != d || !allFinite(row)) {
+                throw new IllegalArgumentException("attribution needs finite rows of length " + d + ", row " + i
+                        + " is " + Arrays.toString(row));
+            }
+            double[] u = standardization.apply(row);
+            for (int j = 0; j < d; j++) {
+                double[] plus = u.clone();
+                plus[j] += ATTRIBUTION_STEP;
+                double[] minus = u.clone();
+                minus[j] -= ATTRIBUTION_STEP;
+                probes[2 * (i * d + j)] = plus;
+                probes[2 * (i * d + j) + 1] = minus;
+            }
+        }
+        double[][] gradients = new double[rawRows.length][];
+        if (probes.length == 0) {
+            return gradients;
         }
         Scored s = scoreStandardized(probes);
-        double[] gradient = new double[d];
-        for (int j = 0; j < d; j++) {
-            if (!s.converged[2 * j] || !s.converged[2 * j + 1]) {
-                throw new IllegalArgumentException("attribution: the solve did not converge near feature " + j
-                        + " of row " + Arrays.toString(rawRow));
+        for (int i = 0; i < rawRows.length; i++) {
+            double[] gradient = new double[d];
+            for (int j = 0; j < d && gradient != null; j++) {
+                int plus = 2 * (i * d + j);
+                if (!s.usable(plus) || !s.usable(plus + 1)) {
+                    gradient = null;
+                } else {
+                    gradient[j] = (s.logLikelihood[plus] - s.logLikelihood[plus + 1]) / (2 * ATTRIBUTION_STEP);
+                }
             }
-            gradient[j] = (s.logLikelihood[2 * j] - s.logLikelihood[2 * j + 1]) / (2 * ATTRIBUTION_STEP);
+            gradients[i] = gradient;
         }
-        return gradient;
+        return gradients;
     }
 
     /**

@@ -99,6 +99,27 @@ class DensityModelTest {
     }
 
     @Test
+    void batchedAttributionMatchesRowByRowAndMarksRowsWhoseProbesDoNotConverge() {
+        double[][] rows = {{7.3, 18.0, 25.0}, {6.0, 21.5, 24.0}, {1e300, 18.0, 25.0}, {8.1, 17.2, 26.3}};
+        double[][] batched = model.attribution(rows);
+        assertThat(batched).hasNumberOfRows(4);
+        for (int i : new int[] {0, 1, 3}) {
+            double[] single = model.attribution(rows[i]);
+            for (int j = 0; j < 3; j++) {
+                // Same probes, other batch mates: equal up to the solver tolerance's effect on log p, over 2e-5.
+                assertThat(batched[i][j]).as("row %d feature %d", i, j)
+                        .isCloseTo(single[j], within(1e-6 * Math.max(1, Math.abs(single[j]))));
+            }
+        }
+        assertThat(batched[2]).as("a row far outside the data: its probes do not converge").isNull();
+        assertThatThrownBy(() -> model.attribution(rows[2])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("did not converge");
+        assertThat(model.attribution(new double[0][])).isEmpty();
+        assertThatThrownBy(() -> model.attribution(new double[][] {rows[0], {1, Double.NaN, 2}}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1");
+    }
+
+    @Test
     void samplingIsSeededAndInRawSpace() {
         double[][] a = model.sample(50, 5);
         double[][] b = model.sample(50, 5);

@@ -252,14 +252,20 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
         metrics.recordScored(scores.iterations()[i]);
       }
     }
-    serving.router().route(buffer, scores, this::score, outputs);
+    serving.router().route(buffer, scores, this::attribution, outputs);
     buffer.clear();
   }
 
-  /** Every call into the serving model goes through here, so {@code modelCalls} counts them all. */
+  /** Every call into the serving model goes through here or {@link #attribution}, so {@code modelCalls} counts them. */
   private BatchScores score(double[][] rows) {
     metrics.modelCalled();
     return serving.model().score(rows);
+  }
+
+  /** The serving model's attribution of all alerts of a batch, one model call. */
+  private double[][] attribution(double[][] rows) {
+    metrics.modelCalled();
+    return serving.model().attribution(rows);
   }
 
   /** Emits routed results into the operator's main and side outputs, counting them. */

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the model's scores of one micro-batch into outputs: a {@code ScoredEvent} per scored row, an {@code Alert}
  * (with per-feature attribution) per row below the threshold, and a dead letter per row the model could not score.
- * The attributions of all alerts of a batch come from one further scoring call.
+ * The attributions of all alerts of a batch come from one further model call
+ * ({@link io.impflow.model.DensityModel#attribution(double[][])}).
  */
 public final class ScoredBatchRouter {
   private static final Logger LOGGER = LoggerFactory.getLogger(ScoredBatchRouter.class);
@@ -26,22 +27,18 @@ public final class ScoredBatchRouter {
   private final List<String> featureNames;
   private final double threshold;
   private final Calibration calibration;
-  private final BatchedAttribution attribution;
 
   /**
    * A router for one model.
    *
    * @param threshold log-likelihood threshold: a row scoring below it is an anomaly
    * @param calibration the artifact's calibration for p-values, or null (p-values are then NaN)
-   * @param attribution per-feature attribution in the model's standardized coordinates, computed only for alerts
    */
-  public ScoredBatchRouter(String modelVersion, List<String> featureNames, double threshold, Calibration calibration,
-      BatchedAttribution attribution) {
+  public ScoredBatchRouter(String modelVersion, List<String> featureNames, double threshold, Calibration calibration) {
     this.modelVersion = modelVersion;
     this.featureNames = List.copyOf(featureNames);
     this.threshold = threshold;
     this.calibration = calibration;
-    this.attribution = attribution;
   }
 
   /** The threshold in use. */
@@ -53,16 +50,17 @@ public final class ScoredBatchRouter {
    * Routes every row of the batch to exactly one of score (plus alert when anomalous) or dead letter, in batch order.
    *
    * @param scores the model's scores of {@code batch}
-   * @param model the model's scoring of raw rows; called once for the attribution of the batch's alerts, and not at
-   *     all when it has none
+   * @param attribution the model's per-feature attribution of raw rows (d log p / d standardized feature; null for a
+   *     row it cannot explain), e.g. {@code DensityModel::attribution}; called once with all of the batch's alerts,
+   *     and not at all when it has none
    */
-  public void route(List<FeatureRecord> batch, BatchScores scores, Function<double[][], BatchScores> model,
+  public void route(List<FeatureRecord> batch, BatchScores scores, Function<double[][], double[][]> attribution,
       ScoredOutputs out) {
     if (scores.size() != batch.size()) {
       throw new IllegalStateException("the model returned " + scores.size() + " scores for a batch of "
           + batch.size() + " rows (model version " + modelVersion + ")");
     }
-    double[][] attributions = attributionsOfAlerts(batch, scores, model);
+    double[][] attributions = attributionsOfAlerts(batch, scores, attribution);
     int alerts = 0;
     for (int i = 0; i < batch.size(); i++) {
       FeatureRecord record = batch.get(i);
@@ -102,16 +100,24 @@ public final class ScoredBatchRouter {
     }
   }
 
-  /** The attributions of the batch's alerts in batch order, from one scoring call (none without alerts). */
+  /** The attributions of the batch's alerts in batch order, from one model call (none without alerts). */
   private double[][] attributionsOfAlerts(List<FeatureRecord> batch, BatchScores scores,
-      Function<double[][], BatchScores> model) {
+      Function<double[][], double[][]> attribution) {
     List<double[]> alertRows = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
       if (scores.status()[i] == RowStatus.SCORED && scores.logLikelihood()[i] < threshold) {
         alertRows.add(batch.get(i).features);
       }
     }
-    return attribution.of(alertRows.toArray(double[][]::new), model);
+    if (alertRows.isEmpty()) {
+      return new double[0][];
+    }
+    double[][] attributions = attribution.apply(alertRows.toArray(double[][]::new));
+    if (attributions.length != alertRows.size()) {
+      throw new IllegalStateException("the model returned " + attributions.length + " attributions for "
+          + alertRows.size() + " alerts (model version " + modelVersion + ")");
+    }
+    return attributions;
   }
 
   private String unscoredMessage(FeatureRecord record, BatchScores scores, int i) {

@@ -73,7 +73,6 @@ public final class ScoringSettings implements Serializable {
       throw new JobConfigException("model " + model.version() + " at " + modelPath + " is not calibrated: pass"
           + " --threshold LOG_LIKELIHOOD, or retrain it with './impflow train', which calibrates on held-out rows");
     }
-    return new ScoredBatchRouter(model.version(), model.featureNames(), threshold, calibration,
-        new BatchedAttribution(model.manifest().standardization()));
+    return new ScoredBatchRouter(model.version(), model.featureNames(), threshold, calibration);
   }
 }

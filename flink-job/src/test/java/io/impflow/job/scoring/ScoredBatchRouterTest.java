@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.impflow.job.decode.FeatureRecord;
 import io.impflow.job.decode.RawRecord;
 import io.impflow.model.calibration.Calibration;
-import io.impflow.model.flow.Standardization;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.model.scoring.RowStatus;
 import io.impflow.schemas.avro.Alert;
@@ -14,7 +13,6 @@ import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.IntStream;
@@ -53,26 +51,19 @@ class ScoredBatchRouterTest {
 
   private final List<FeatureRecord> batch = List.of(record("normal", 10, 0.1, 0.2), record("odd", 11, 9, -9),
       record("stuck", 12, 1, 1), record("nan", 13, Double.NaN, 0));
-  /** Standardized u = (x − (1, 2)) / (2, 0.5): attributions are d log p / d u = d log p / d x · scale. */
-  private static final BatchedAttribution ATTRIBUTION =
-      new BatchedAttribution(new Standardization(new double[] {1, 2}, new double[] {2, 0.5}));
-
-  /** Rows the fake model was asked to score, call by call. */
-  private final List<double[][]> modelCalls = new ArrayList<>();
+  /** Rows the stand-in model was asked to explain, call by call. */
+  private final List<double[][]> attributionCalls = new ArrayList<>();
   /**
-   * A stand-in for the model's scoring of the attribution probes: log p(x) = 10·a − 10·b, so the attribution is
-   * (10 · 2, −10 · 0.5) = (20, −5); probes with a &gt; 50 do not converge.
+   * A stand-in for {@code DensityModel.attribution(double[][])} (which model/ tests against autograd): every row's
+   * attribution is (20, −5) plus its first feature in the second place; rows with a &gt; 50 cannot be explained.
    */
-  private final Function<double[][], BatchScores> linearModel = rows -> {
-    modelCalls.add(rows);
-    double[] ll = new double[rows.length];
-    RowStatus[] status = new RowStatus[rows.length];
+  private final Function<double[][], double[][]> attribution = rows -> {
+    attributionCalls.add(rows);
+    double[][] out = new double[rows.length][];
     for (int i = 0; i < rows.length; i++) {
-      boolean converged = rows[i][0] <= 50;
-      ll[i] = converged ? 10 * rows[i][0] - 10 * rows[i][1] : Double.NaN;
-      status[i] = converged ? RowStatus.SCORED : RowStatus.NOT_CONVERGED;
+      out[i] = rows[i][0] > 50 ? null : new double[] {20, -5 + rows[i][0]};
     }
-    return new BatchScores(ll, new double[rows.length], new int[rows.length], status);
+    return out;
   };
 
   private final BatchScores modelScores = new BatchScores(new double[] {-40.0, -250.0, Double.NaN, Double.NaN},
@@ -81,9 +72,8 @@ class ScoredBatchRouterTest {
 
   @Test
   void routesEveryRowExactlyOnceAndAlertsBelowTheCalibratedThreshold() {
-    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, CALIBRATION.threshold(), CALIBRATION,
-        ATTRIBUTION);
-    router.route(batch, modelScores, linearModel, outputs);
+    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, CALIBRATION.threshold(), CALIBRATION);
+    router.route(batch, modelScores, attribution, outputs);
 
     assertThat(scores).extracting(ScoredEvent::getId).containsExactly("normal", "odd");
     ScoredEvent normal = scores.get(0);
@@ -103,16 +93,10 @@ class ScoredBatchRouterTest {
     assertThat(alert.getEvent()).isEqualTo(scores.get(1));
     assertThat(alert.getFeatureNames()).containsExactly("a", "b");
     assertThat(alert.getFeatures()).containsExactly(9.0, -9.0);
-    assertThat(alert.getAttribution()).hasSize(2);
-    assertThat(alert.getAttribution().get(0)).isCloseTo(20.0, within(1e-6));
-    assertThat(alert.getAttribution().get(1)).isCloseTo(-5.0, within(1e-6));
-    // The alert's attribution probes: feature j of (9, -9) moved by ± 1e-5 standardized units, one scoring call.
-    assertThat(modelCalls).hasSize(1);
-    assertThat(modelCalls.get(0)).hasNumberOfRows(4);
-    assertThat(modelCalls.get(0)[0][0]).isCloseTo(9 + 2e-5, within(1e-12));
-    assertThat(modelCalls.get(0)[0][1]).isEqualTo(-9.0);
-    assertThat(modelCalls.get(0)[3][0]).isEqualTo(9.0);
-    assertThat(modelCalls.get(0)[3][1]).isCloseTo(-9 - 0.5e-5, within(1e-12));
+    assertThat(alert.getAttribution()).containsExactly(20.0, 4.0);
+    // One model call with the alert's raw features.
+    assertThat(attributionCalls).hasSize(1);
+    assertThat(attributionCalls.get(0)).isDeepEqualTo(new double[][] {{9, -9}});
 
     assertThat(deadLetters).extracting(DeadLetter::getReason)
         .containsExactly(DeadLetterReason.SOLVER_NOT_CONVERGED, DeadLetterReason.NON_FINITE_VALUE);
@@ -122,29 +106,26 @@ class ScoredBatchRouterTest {
 
   @Test
   void anOverrideThresholdDecidesAndUncalibratedModelsHaveNaNPValues() {
-    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -30.0, null, ATTRIBUTION);
-    router.route(batch, modelScores, linearModel, outputs);
+    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -30.0, null);
+    router.route(batch, modelScores, attribution, outputs);
     assertThat(scores).extracting(ScoredEvent::getIsAnomaly).containsExactly(true, true);
     assertThat(scores.get(0).getPValue()).isNaN();
     assertThat(alerts).hasSize(2);
-    // Both alerts' probes (2 rows × 2 features × ±) in one call, in batch order.
-    assertThat(modelCalls).hasSize(1);
-    assertThat(modelCalls.get(0)).hasNumberOfRows(8);
-    assertThat(modelCalls.get(0)[0][1]).isEqualTo(0.2);
-    assertThat(modelCalls.get(0)[4][1]).isEqualTo(-9.0);
-    for (Alert alert : alerts) {
-      assertThat(alert.getAttribution().get(0)).isCloseTo(20.0, within(1e-6));
-      assertThat(alert.getAttribution().get(1)).isCloseTo(-5.0, within(1e-6));
-    }
+    // Both alerts in one call, in batch order, each alert with its own row's attribution.
+    assertThat(attributionCalls).hasSize(1);
+    assertThat(attributionCalls.get(0)).isDeepEqualTo(new double[][] {{0.1, 0.2}, {9, -9}});
+    assertThat(alerts.get(0).getAttribution().get(0)).isEqualTo(20.0);
+    assertThat(alerts.get(0).getAttribution().get(1)).isCloseTo(-4.9, within(1e-12));
+    assertThat(alerts.get(1).getAttribution()).containsExactly(20.0, 4.0);
   }
 
   @Test
   void aBatchWithoutAlertsCostsNoAttributionCall() {
-    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -1000.0, CALIBRATION, ATTRIBUTION);
-    router.route(batch, modelScores, linearModel, outputs);
+    ScoredBatchRouter router = new ScoredBatchRouter("v7", FEATURES, -1000.0, CALIBRATION);
+    router.route(batch, modelScores, attribution, outputs);
     assertThat(scores).hasSize(2);
     assertThat(alerts).isEmpty();
-    assertThat(modelCalls).isEmpty();
+    assertThat(attributionCalls).isEmpty();
   }
 
   @Test
@@ -152,13 +133,12 @@ class ScoredBatchRouterTest {
     List<FeatureRecord> farOut = List.of(record("far", 20, 60, 1), record("near", 21, 5, 1));
     BatchScores scored = new BatchScores(new double[] {-500, -400}, new double[] {1e-12, 1e-12}, new int[] {30, 20},
         new RowStatus[] {RowStatus.SCORED, RowStatus.SCORED});
-    new ScoredBatchRouter("v7", FEATURES, -30.0, null, ATTRIBUTION).route(farOut, scored, linearModel, outputs);
+    new ScoredBatchRouter("v7", FEATURES, -30.0, null).route(farOut, scored, attribution, outputs);
     assertThat(scores).extracting(ScoredEvent::getId).containsExactly("far", "near");
     assertThat(alerts).extracting(a -> a.getEvent().getId()).containsExactly("far", "near");
     assertThat(alerts.get(0).getAttribution()).isEmpty();
-    assertThat(alerts.get(1).getAttribution()).hasSize(2);
-    assertThat(alerts.get(1).getAttribution().get(0)).isCloseTo(20.0, within(1e-6));
-    assertThat(modelCalls).hasSize(1);
-    assertThat(Arrays.stream(modelCalls.get(0)).filter(row -> row[0] > 50)).hasSize(4);
+    assertThat(alerts.get(1).getAttribution()).containsExactly(20.0, 0.0);
+    assertThat(attributionCalls).hasSize(1);
+    assertThat(attributionCalls.get(0)).hasNumberOfRows(2);
   }
 }
