@@ -112,8 +112,18 @@ public final class BatchedLu {
      * non-finite pivot). One logarithm per matrix: the pivot product is rescaled only when it leaves [1e-150, 1e150].
      */
     public double logDeterminantIfPositive(int slot) {
-        if (sign[slot] != 1) {
-            return Double.NaN;
+        return sign[slot] == 1 ? logAbsDeterminant(slot) : Double.NaN;
+    }
+
+    /** Sign of the determinant of the factorized matrix in {@code slot}: +1, −1, or 0 for a zero or non-finite pivot. */
+    public int determinantSign(int slot) {
+        return sign[slot];
+    }
+
+    /** log |det| of the factorized matrix in {@code slot}; −∞ for a zero or non-finite pivot. */
+    public double logAbsDeterminant(int slot) {
+        if (sign[slot] == 0) {
+            return Double.NEGATIVE_INFINITY;
         }
         int base = slot * d * d;
         double product = 1;

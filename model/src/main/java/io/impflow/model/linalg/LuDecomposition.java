@@ -6,13 +6,10 @@ import java.nio.DoubleBuffer;
 
 /**
  * LU factorization with partial pivoting of one dense float64 square matrix, for log-determinants (DJL has no
- * det/logdet op).
+ * det/logdet op); a single-slot {@link BatchedLu}.
  */
 public final class LuDecomposition {
-    private final double[] lu;
-    private final int d;
-    private final int sign;
-    private final boolean singular;
+    private final BatchedLu lu;
 
     /**
      * Factorizes the d×d row-major matrix stored at {@code offset} in {@code source} (the source is not modified).
@@ -22,74 +19,19 @@ public final class LuDecomposition {
      * @param d matrix size
      */
     public LuDecomposition(double[] source, int offset, int d) {
-        this.d = d;
-        this.lu = new double[d * d];
-        System.arraycopy(source, offset, lu, 0, d * d);
-        int s = 1;
-        boolean zeroPivot = false;
-        for (int k = 0; k < d; k++) {
-            int p = k;
-            double best = Math.abs(lu[k * d + k]);
-            for (int i = k + 1; i < d; i++) {
-                double v = Math.abs(lu[i * d + k]);
-                if (v > best) {
-                    best = v;
-                    p = i;
-                }
-            }
-            if (p != k) {
-                for (int j = 0; j < d; j++) {
-                    double t = lu[k * d + j];
-                    lu[k * d + j] = lu[p * d + j];
-                    lu[p * d + j] = t;
-                }
-                s = -s;
-            }
-            double pivot = lu[k * d + k];
-            if (pivot == 0 || Double.isNaN(pivot)) {
-                zeroPivot = true;
-                continue;
-            }
-            for (int i = k + 1; i < d; i++) {
-                double f = lu[i * d + k] / pivot;
-                lu[i * d + k] = f;
-                if (f != 0) {
-                    int ri = i * d;
-                    int rk = k * d;
-                    for (int j = k + 1; j < d; j++) {
-                        lu[ri + j] -= f * lu[rk + j];
-                    }
-                }
-            }
-        }
-        this.singular = zeroPivot;
-        this.sign = s;
+        this.lu = new BatchedLu(1, d);
+        lu.load(0, source, offset);
+        lu.factor(0);
     }
 
-    /** log |det A| (−∞ when singular, NaN when the matrix had NaNs). */
+    /** log |det A| (−∞ when singular or when the matrix is not finite). */
     public double logAbsDeterminant() {
-        if (singular) {
-            return Double.NEGATIVE_INFINITY;
-        }
-        double s = 0;
-        for (int k = 0; k < d; k++) {
-            s += Math.log(Math.abs(lu[k * d + k]));
-        }
-        return s;
+        return lu.logAbsDeterminant(0);
     }
 
-    /** Sign of det A: +1, −1, or 0 when singular. */
+    /** Sign of det A: +1, −1, or 0 when singular or not finite. */
     public int determinantSign() {
-        if (singular) {
-            return 0;
-        }
-        int s = sign;
-        for (int k = 0; k < d; k++) {
-            if (lu[k * d + k] < 0) {
-                s = -s;
-            }
-        }
-        return s;
+        return lu.determinantSign(0);
     }
 
     /**
