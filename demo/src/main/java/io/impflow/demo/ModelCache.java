@@ -1,6 +1,5 @@
 package io.impflow.demo;
 
-import ai.djl.engine.Engine;
 import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
 import io.impflow.testkit.process.FileTree;
@@ -74,7 +73,7 @@ public final class ModelCache {
       Files.createDirectories(directory);
       TrainingRun.Request request = new TrainingRun.Request(train, settings.flowSpec(train.dimension()),
           settings.trainingConfig(), settings.validationFraction(), settings.targetFpr(),
-          DeviceOption.AUTO.resolve(Engine.getInstance().getGpuCount()), scratch);
+          DeviceOption.AUTO.resolve(DeviceOption.usableGpuCount()), scratch);
       out.printf(Locale.ROOT, "  training %s on %,d rows (%s), at most %d epochs%n",
           settings.architecture().toString().toLowerCase(Locale.ROOT), train.size(), request.device().reason(),
           settings.epochs());

@@ -70,7 +70,7 @@ public final class ScoredBatchRouter {
         continue;
       }
       double ll = scores.logLikelihood()[i];
-      boolean anomaly = ll < threshold;
+      boolean anomaly = isAlert(scores, i);
       ScoredEvent event = ScoredEvent.newBuilder()
           .setId(record.id)
           .setTimestamp(Instant.ofEpochMilli(record.timestamp))
@@ -105,7 +105,7 @@ public final class ScoredBatchRouter {
       Function<double[][], double[][]> attribution) {
     List<double[]> alertRows = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
-      if (scores.status()[i] == RowStatus.SCORED && scores.logLikelihood()[i] < threshold) {
+      if (isAlert(scores, i)) {
         alertRows.add(batch.get(i).features);
       }
     }
@@ -118,6 +118,11 @@ public final class ScoredBatchRouter {
           + alertRows.size() + " alerts (model version " + modelVersion + ")");
     }
     return attributions;
+  }
+
+  /** Whether row i is scored and below the threshold: it gets an alert, and an attribution from the one call. */
+  private boolean isAlert(BatchScores scores, int i) {
+    return scores.status()[i] == RowStatus.SCORED && scores.logLikelihood()[i] < threshold;
   }
 
   private String unscoredMessage(FeatureRecord record, BatchScores scores, int i) {
