@@ -10,9 +10,6 @@ import java.util.Arrays;
  */
 public final class FlinkProcessMain {
 
-    /** Exit status when the process halts because the test JVM that started it has gone. */
-    public static final int PARENT_GONE_STATUS = ParentWatchdog.PARENT_GONE_STATUS;
-
     private FlinkProcessMain() {
     }
 

@@ -11,9 +11,6 @@ import java.lang.reflect.InvocationTargetException;
  */
 public final class BrokerProcessMain {
 
-    /** Exit status when the broker halts because the test JVM that started it has gone. */
-    public static final int PARENT_GONE_STATUS = ParentWatchdog.PARENT_GONE_STATUS;
-
     /** Exit status when {@code kafka.tools.StorageTool format} fails; its reason precedes it in the log. */
     public static final int FORMAT_FAILED_STATUS = 4;
 

@@ -56,14 +56,12 @@ public final class KafkaProcessCluster implements KafkaCluster {
     private static final String PORT_TAKEN = "Address already in use";
 
     private final Path dataDirectory;
-    private final Path logFile;
     private final ChildJvm broker;
     private final String bootstrapServers;
     private final ExitHook exitHook;
 
-    private KafkaProcessCluster(Path dataDirectory, Path logFile, ChildJvm broker, String bootstrapServers) {
+    private KafkaProcessCluster(Path dataDirectory, ChildJvm broker, String bootstrapServers) {
         this.dataDirectory = dataDirectory;
-        this.logFile = logFile;
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
         this.exitHook = ExitHook.install("impflow-kafka-broker-stop-" + broker.process().pid(), broker::kill);
@@ -131,7 +129,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
                 BrokerProcessMain.class.getName(), Uuid.randomUuid().toString(), config.toString());
         ChildJvm broker = ChildJvm.start("the Kafka broker", command, workDirectory, logFile, Map.of(),
                 KafkaClusterException::new);
-        KafkaProcessCluster cluster = new KafkaProcessCluster(dataDirectory, logFile, broker, bootstrapServers);
+        KafkaProcessCluster cluster = new KafkaProcessCluster(dataDirectory, broker, bootstrapServers);
         try {
             cluster.awaitReady();
         } catch (RuntimeException e) {
@@ -175,7 +173,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
      * @return the broker log
      */
     public Path logFile() {
-        return logFile;
+        return broker.log();
     }
 
     /**
@@ -198,7 +196,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
 
     @Override
     public String toString() {
-        return "Kafka broker process (pid " + pid() + ", " + bootstrapServers + ", log " + logFile + ")";
+        return "Kafka broker process (pid " + pid() + ", " + bootstrapServers + ", log " + broker.log() + ")";
     }
 
     private void awaitReady() {
@@ -232,12 +230,13 @@ public final class KafkaProcessCluster implements KafkaCluster {
             String stage = process.exitValue() == BrokerProcessMain.FORMAT_FAILED_STATUS
                     ? "while formatting its storage" : "before it answered on " + bootstrapServers;
             throw new KafkaClusterException("The Kafka broker exited with status " + process.exitValue() + " "
-                    + stage + "; its log " + logFile + " ends with:\n" + ProcessLog.tail(logFile, LOG_TAIL_LINES));
+                    + stage + "; its log " + broker.log() + " ends with:\n"
+                    + ProcessLog.tail(broker.log(), LOG_TAIL_LINES));
         }
         if (System.nanoTime() - deadline >= 0) {
             throw new KafkaClusterException("The Kafka broker (pid " + process.pid() + ") did not answer on "
-                    + bootstrapServers + " within " + READY_TIMEOUT.toSeconds() + " s; its log " + logFile
-                    + " ends with:\n" + ProcessLog.tail(logFile, LOG_TAIL_LINES), lastFailure);
+                    + bootstrapServers + " within " + READY_TIMEOUT.toSeconds() + " s; its log " + broker.log()
+                    + " ends with:\n" + ProcessLog.tail(broker.log(), LOG_TAIL_LINES), lastFailure);
         }
     }
 

@@ -59,15 +59,6 @@ public final class ChildJvm {
     }
 
     /**
-     * Returns what the process is, as given at start.
-     *
-     * @return the name used in messages
-     */
-    public String name() {
-        return name;
-    }
-
-    /**
      * Returns the operating-system process.
      *
      * @return the process

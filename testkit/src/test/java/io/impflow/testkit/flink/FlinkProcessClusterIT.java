@@ -2,6 +2,7 @@ package io.impflow.testkit.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.impflow.testkit.process.ParentWatchdog;
 import java.io.File;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class FlinkProcessClusterIT {
                 stdin.flush();
             }
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("halted after its parent went").isTrue();
-            assertThat(process.exitValue()).isEqualTo(FlinkProcessMain.PARENT_GONE_STATUS);
+            assertThat(process.exitValue()).isEqualTo(ParentWatchdog.PARENT_GONE_STATUS);
         } finally {
             process.destroyForcibly();
         }
