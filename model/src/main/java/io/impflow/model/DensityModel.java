@@ -11,9 +11,10 @@ import io.impflow.model.artifact.Manifest;
 import io.impflow.model.artifact.ModelArtifact;
 import io.impflow.model.calibration.Calibration;
 import io.impflow.model.flow.BlockOutput;
+import io.impflow.model.flow.ConstantFeature;
 import io.impflow.model.flow.Flow;
 import io.impflow.model.flow.FlowLikelihood;
-import io.impflow.model.flow.Standardization;
+import io.impflow.model.flow.InputTransform;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.model.scoring.RowStatus;
 import io.impflow.model.solver.SolverSettings;
@@ -31,14 +32,14 @@ public final class DensityModel implements AutoCloseable {
     public static final double ATTRIBUTION_STEP = 1e-5;
 
     private final Manifest manifest;
-    private final Standardization standardization;
+    private final InputTransform transform;
     private final NDManager manager;
     private final Flow flow;
     private final SolverSettings settings;
 
     private DensityModel(Manifest manifest, NDManager manager, Flow flow, SolverSettings settings) {
         this.manifest = manifest;
-        this.standardization = manifest.standardization();
+        this.transform = manifest.inputTransform();
         this.manager = manager;
         this.flow = flow;
         this.settings = settings;
@@ -73,9 +74,14 @@ public final class DensityModel implements AutoCloseable {
         return manifest.version();
     }
 
-    /** Number of features d. */
+    /** Number of input features d (constant ones included). */
     public int dimension() {
-        return manifest.spec().dimension();
+        return transform.inputDimension();
+    }
+
+    /** The map from raw rows to the flow's input: constant features, standardization, whitening. */
+    public InputTransform inputTransform() {
+        return transform;
     }
 
     /** Feature names in column order. */
@@ -91,7 +97,8 @@ public final class DensityModel implements AutoCloseable {
     /**
      * Scores raw rows: exact log-likelihood in raw feature space, float64, no autograd graph. Rows that are not
      * finite or have the wrong length are rejected per row; rows whose solve does not converge are flagged; no row
-     * fails the batch. Thread-safe.
+     * fails the batch. A row that departs from a feature that was constant in training scores −∞ with that feature
+     * in {@link BatchScores#constantDeparture()}. Thread-safe.
      *
      * @param rawRows rows of raw feature values
      * @return per-row scores aligned with the input
@@ -103,6 +110,8 @@ public final class DensityModel implements AutoCloseable {
         double[] residual = new double[n];
         int[] iterations = new int[n];
         RowStatus[] status = new RowStatus[n];
+        int[] departure = new int[n];
+        Arrays.fill(departure, -1);
         Arrays.fill(ll, Double.NaN);
         Arrays.fill(residual, Double.NaN);
         int[] valid = new int[n];
@@ -117,36 +126,42 @@ public final class DensityModel implements AutoCloseable {
                 valid[count++] = i;
             }
         }
-        double[][] standardized = new double[count][];
+        double[][] flowInput = new double[count][];
         for (int k = 0; k < count; k++) {
-            standardized[k] = standardization.apply(rawRows[valid[k]]);
+            flowInput[k] = transform.apply(rawRows[valid[k]]);
         }
-        Scored scored = scoreStandardized(standardized);
-        double logJacobian = standardization.logAbsDetJacobian();
+        Scored scored = scoreFlowInput(flowInput);
+        double logJacobian = transform.logAbsDetJacobian();
         for (int k = 0; k < count; k++) {
             int i = valid[k];
             residual[i] = scored.residual[k];
             iterations[i] = scored.iterations[k];
             if (scored.usable(k)) {
                 status[i] = RowStatus.SCORED;
-                ll[i] = scored.logLikelihood[k] + logJacobian;
+                ConstantFeature departed = transform.departure(rawRows[i]);
+                if (departed == null) {
+                    ll[i] = scored.logLikelihood[k] + logJacobian;
+                } else {
+                    ll[i] = Double.NEGATIVE_INFINITY;
+                    departure[i] = departed.index();
+                }
             } else {
                 status[i] = RowStatus.NOT_CONVERGED;
             }
         }
-        return new BatchScores(ll, residual, iterations, status);
+        return new BatchScores(ll, residual, iterations, status, departure);
     }
 
-    /** Standardized-space log-likelihoods and diagnostics of finite rows of length d. */
-    private Scored scoreStandardized(double[][] rows) {
+    /** Flow-input-space log-likelihoods and diagnostics of finite rows of length d'. */
+    private Scored scoreFlowInput(double[][] rows) {
         if (rows.length == 0) {
             return new Scored(new double[0], new double[0], new int[0], new boolean[0]);
         }
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager call = manager.newSubManager()) {
-            FlowLikelihood result = flow.logLikelihood(call.create(flatten(rows), new Shape(rows.length, dimension())),
-                    settings);
+            FlowLikelihood result = flow.logLikelihood(call.create(flatten(rows),
+                    new Shape(rows.length, transform.flowDimension())), settings);
             return new Scored(result.logLikelihood(), result.residual(), result.iterations(), result.converged());
         } finally {
             JniUtils.setGradMode(gradMode);
@@ -180,9 +195,10 @@ public final class DensityModel implements AutoCloseable {
     }
 
     /**
-     * d log p / d u_j for each standardized feature u_j of one raw row, by central finite differences of the exact
-     * float64 log-likelihood (step {@value #ATTRIBUTION_STEP} in standardized units). For explaining alerts; costs
-     * one batch of 2d scorings.
+     * d log p / d s_j for each standardized feature s_j = (x_j − mean_j) / scale_j of one raw row, by central finite
+     * differences of the exact float64 log-likelihood (step {@value #ATTRIBUTION_STEP} in standardized units). For
+     * explaining alerts; costs one batch of 2d' scorings. A feature that was constant in training gets 0, or −∞ when
+     * the row departs from its training value (that alone makes log p = −∞).
      *
      * @param rawRow one raw row of length d
      * @return the d partial derivatives
@@ -208,36 +224,44 @@ public final class DensityModel implements AutoCloseable {
      */
     public double[][] attribution(double[][] rawRows) {
         int d = dimension();
-        double[][] probes = new double[2 * d * rawRows.length][];
+        int m = transform.flowDimension();
+        double[][] probes = new double[2 * m * rawRows.length][];
         for (int i = 0; i < rawRows.length; i++) {
             double[] row = rawRows[i];
             if (row == null || row.length != d || !allFinite(row)) {
                 throw new IllegalArgumentException("attribution needs finite rows of length " + d + ", row " + i
                         + " is " + Arrays.toString(row));
             }
-            double[] u = standardization.apply(row);
-            for (int j = 0; j < d; j++) {
-                double[] plus = u.clone();
+            double[] s = transform.standardize(row);
+            for (int j = 0; j < m; j++) {
+                double[] plus = s.clone();
                 plus[j] += ATTRIBUTION_STEP;
-                double[] minus = u.clone();
+                double[] minus = s.clone();
                 minus[j] -= ATTRIBUTION_STEP;
-                probes[2 * (i * d + j)] = plus;
-                probes[2 * (i * d + j) + 1] = minus;
+                probes[2 * (i * m + j)] = transform.whiten(plus);
+                probes[2 * (i * m + j) + 1] = transform.whiten(minus);
             }
         }
         double[][] gradients = new double[rawRows.length][];
         if (probes.length == 0) {
             return gradients;
         }
-        Scored s = scoreStandardized(probes);
+        Scored s = scoreFlowInput(probes);
+        int[] varying = transform.varyingIndex();
         for (int i = 0; i < rawRows.length; i++) {
             double[] gradient = new double[d];
-            for (int j = 0; j < d && gradient != null; j++) {
-                int plus = 2 * (i * d + j);
+            for (int j = 0; j < m && gradient != null; j++) {
+                int plus = 2 * (i * m + j);
                 if (!s.usable(plus) || !s.usable(plus + 1)) {
                     gradient = null;
                 } else {
-                    gradient[j] = (s.logLikelihood[plus] - s.logLikelihood[plus + 1]) / (2 * ATTRIBUTION_STEP);
+                    gradient[varying[j]] = (s.logLikelihood[plus] - s.logLikelihood[plus + 1])
+                            / (2 * ATTRIBUTION_STEP);
+                }
+            }
+            if (gradient != null) {
+                for (ConstantFeature c : transform.constants()) {
+                    gradient[c.index()] = c.departs(rawRows[i][c.index()]) ? Double.NEGATIVE_INFINITY : 0;
                 }
             }
             gradients[i] = gradient;
@@ -257,7 +281,7 @@ public final class DensityModel implements AutoCloseable {
         if (n < 0) {
             throw new IllegalArgumentException("sample count must be >= 0, got " + n);
         }
-        int d = dimension();
+        int d = transform.flowDimension();
         Random random = new Random(seed);
         double[][] z = new double[n][d];
         for (double[] row : z) {
@@ -266,7 +290,7 @@ public final class DensityModel implements AutoCloseable {
             }
         }
         if (n == 0) {
-            return z;
+            return new double[0][];
         }
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
@@ -279,7 +303,7 @@ public final class DensityModel implements AutoCloseable {
                     throw new IllegalStateException("sample " + i + ": inverse solve did not converge (residual "
                             + x.residual()[i] + ")");
                 }
-                out[i] = standardization.invert(Arrays.copyOfRange(flat, i * d, (i + 1) * d));
+                out[i] = transform.invert(Arrays.copyOfRange(flat, i * d, (i + 1) * d));
             }
             return out;
         } finally {

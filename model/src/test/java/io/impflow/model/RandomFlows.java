@@ -10,7 +10,10 @@ import io.impflow.model.train.TrainableFlow;
 import io.impflow.model.artifact.ArtifactException;
 import io.impflow.model.artifact.ModelArtifact;
 import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.ConstantFeature;
+import io.impflow.model.flow.InputTransform;
 import io.impflow.model.flow.Standardization;
+import io.impflow.model.flow.Whitening;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +61,34 @@ public final class RandomFlows {
             scale[j] = 0.5 + 0.75 * j;
         }
         return new Standardization(mean, scale);
+    }
+
+    /**
+     * A format-2 input transform for a flow of d' features: {@link #standardization(int)}, a dense lower-triangular
+     * whitening, and one constant feature at input position 1 (value 2.5), so d = d' + 1.
+     */
+    public static InputTransform whitenedWithConstant(int flowDimension) {
+        double[][] w = new double[flowDimension][flowDimension];
+        for (int i = 0; i < flowDimension; i++) {
+            w[i][i] = 0.8 + 0.3 * i;
+            for (int j = 0; j < i; j++) {
+                w[i][j] = 0.4 - 0.25 * (i + j);
+            }
+        }
+        return new InputTransform(flowDimension + 1, List.of(new ConstantFeature(1, "f1", 2.5)),
+                standardization(flowDimension), new Whitening(w));
+    }
+
+    /** Writes an artifact of the flow behind {@code transform}, features f0..f(d−1), and returns its directory. */
+    public static Path writeArtifact(TrainableFlow flow, Path dir, Calibration calibration, InputTransform transform)
+            throws ArtifactException {
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < transform.inputDimension(); j++) {
+            names.add("f" + j);
+        }
+        ModelArtifact.write(dir, flow.spec(), flow.snapshot(), transform, names, calibration,
+                Map.of("purpose", "unit test", "seed", 1));
+        return dir;
     }
 
     /** Writes an artifact of the flow with features f0..f(d−1) and returns its directory. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.impflow.model.calibration.Calibration;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.InputTransform;
 import io.impflow.model.flow.Standardization;
 import io.impflow.model.flow.TensorNames;
 import io.impflow.model.linalg.SingularValues;
@@ -33,8 +34,13 @@ import java.util.UUID;
  */
 public final class ModelArtifact {
 
-    /** The format version this build writes and the only one it reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The format version this build writes. Version 2 adds the whitening and the constant features of the input
+     * transform; version 1 artifacts (standardization only) still load and score exactly as before.
+     */
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format version this build reads. */
+    public static final int OLDEST_READABLE_FORMAT_VERSION = 1;
     /** Manifest file name. */
     public static final String MANIFEST = "manifest.json";
     /** Parameter file name. */
@@ -62,6 +68,27 @@ public final class ModelArtifact {
      * @throws ArtifactException if the directory exists or writing fails
      */
     public static String write(Path dir, FlowSpec spec, FlowWeights weights, Standardization standardization,
+                               List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
+            throws ArtifactException {
+        return write(dir, spec, weights, InputTransform.standardizationOnly(standardization), featureNames,
+                calibration, provenance);
+    }
+
+    /**
+     * {@link #write(Path, FlowSpec, FlowWeights, Standardization, List, Calibration, Map)} with a full input
+     * transform (constant features set aside, whitening).
+     *
+     * @param dir target directory; must not exist yet (or be empty)
+     * @param spec the architecture over the transform's d' varying features
+     * @param weights trainable weights and spectral-norm state
+     * @param transform the raw-row-to-flow-input map fitted on the training rows
+     * @param featureNames all d feature names
+     * @param calibration calibration, or null
+     * @param provenance training provenance (JSON-serializable values)
+     * @return the artifact's version id
+     * @throws ArtifactException if the directory exists or writing fails
+     */
+    public static String write(Path dir, FlowSpec spec, FlowWeights weights, InputTransform transform,
                                List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
             throws ArtifactException {
         FlowWeights effective;
@@ -94,9 +121,10 @@ public final class ModelArtifact {
                 bounds.put(k + "." + mlp, bound);
             }
         }
-        Manifest manifest = new Manifest(FORMAT_VERSION, "", "", spec, List.copyOf(featureNames), standardization,
-                calibration, provenance == null ? Map.of() : new LinkedHashMap<>(provenance), PARAMS,
-                tensorEntries(effective), bounds);
+        Manifest manifest = new Manifest(FORMAT_VERSION, "", "", spec, List.copyOf(featureNames),
+                transform.standardization(), calibration,
+                provenance == null ? Map.of() : new LinkedHashMap<>(provenance), PARAMS, tensorEntries(effective),
+                bounds, transform.whitening(), transform.constants());
         return writeEffective(dir, manifest, effective);
     }
 
@@ -130,12 +158,13 @@ public final class ModelArtifact {
         try {
             Manifest unversioned = new Manifest(draft.formatVersion(), "", "", draft.spec(), draft.featureNames(),
                     draft.standardization(), draft.calibration(), draft.provenance(), draft.parameterFile(),
-                    draft.tensors(), draft.lipschitzBounds());
+                    draft.tensors(), draft.lipschitzBounds(), draft.whitening(), draft.constantFeatures());
             byte[] identity = JSON.writeValueAsBytes(unversioned);
             version = Checksums.sha256(concat(identity, params)).substring(0, 16);
             Manifest manifest = new Manifest(draft.formatVersion(), version, Instant.now().toString(), draft.spec(),
                     draft.featureNames(), draft.standardization(), draft.calibration(), draft.provenance(),
-                    draft.parameterFile(), draft.tensors(), draft.lipschitzBounds());
+                    draft.parameterFile(), draft.tensors(), draft.lipschitzBounds(), draft.whitening(),
+                    draft.constantFeatures());
             manifestBytes = JSON.writeValueAsBytes(manifest);
         } catch (IOException e) {
             throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir,
@@ -167,13 +196,27 @@ public final class ModelArtifact {
 
     private static void validate(Path dir, Manifest m) throws ArtifactException {
         int d = m.spec().dimension();
-        if (m.featureNames().size() != d) {
-            throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir, "spec dimension is " + d + " but "
-                    + m.featureNames().size() + " feature names were given");
+        int constant = m.constantFeatures().size();
+        if (m.featureNames().size() != d + constant) {
+            throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir, "spec dimension is " + d + " and "
+                    + constant + " feature(s) are constant, but " + m.featureNames().size()
+                    + " feature names were given");
         }
         if (m.standardization().dimension() != d) {
             throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir, "spec dimension is " + d
                     + " but the standardization has " + m.standardization().dimension() + " features");
+        }
+        try {
+            m.inputTransform();
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir, "input transform: " + e.getMessage(), e);
+        }
+        for (var c : m.constantFeatures()) {
+            if (!m.featureNames().get(c.index()).equals(c.name())) {
+                throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir, "constant feature " + c.index()
+                        + " is named '" + c.name() + "' but feature " + c.index() + " is '"
+                        + m.featureNames().get(c.index()) + "'");
+            }
         }
     }
 
@@ -227,10 +270,15 @@ public final class ModelArtifact {
                 throw new ArtifactException(ArtifactException.Kind.MALFORMED, manifestFile,
                         "no integer formatVersion field");
             }
-            if (format.intValue() != FORMAT_VERSION) {
+            if (format.intValue() < OLDEST_READABLE_FORMAT_VERSION || format.intValue() > FORMAT_VERSION) {
                 throw new ArtifactException(ArtifactException.Kind.UNSUPPORTED_FORMAT_VERSION, manifestFile,
-                        "format version " + format.intValue() + " is not supported; this build reads version "
-                                + FORMAT_VERSION + " (use a matching impflow release or re-export the model)");
+                        "format version " + format.intValue() + " is not supported; this build reads versions "
+                                + OLDEST_READABLE_FORMAT_VERSION + " to " + FORMAT_VERSION
+                                + " (use a matching impflow release, or retrain the model with this one)");
+            }
+            if (format.intValue() == 1 && (tree.hasNonNull("whitening") || tree.hasNonNull("constantFeatures"))) {
+                throw new ArtifactException(ArtifactException.Kind.MALFORMED, manifestFile,
+                        "format version 1 has no whitening or constant features, but this manifest lists them");
             }
             manifest = JSON.treeToValue(tree, Manifest.class);
         } catch (IOException | IllegalArgumentException e) {

@@ -47,6 +47,11 @@ public record FlowSpec(Architecture architecture, int dimension, int blocks, int
         }
     }
 
+    /** The same architecture over {@code newDimension} features (e.g. once constant features are set aside). */
+    public FlowSpec withDimension(int newDimension) {
+        return new FlowSpec(architecture, newDimension, blocks, hidden, layers, activation, lipschitz);
+    }
+
     /** Names of the residual MLPs of one block: {@code gx, gz} for ImpFlow, {@code g} for ResFlow. */
     public java.util.List<String> mlpNames() {
         return architecture == Architecture.IMPFLOW ? java.util.List.of("gx", "gz") : java.util.List.of("g");

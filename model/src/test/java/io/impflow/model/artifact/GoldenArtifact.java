@@ -13,13 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The golden artifact that guards the format: written once by {@link #main} (format version 1) and committed
- * under {@code src/test/resources/golden}; every later build must load it and reproduce its reference scores.
- * Regenerate only when the format version changes, and then keep the old directory as well.
+ * The golden artifacts that guard the format: one per format version, each written once by the build of its time
+ * and committed under {@code src/test/resources/golden}; every later build must load all of them and reproduce
+ * their reference scores. {@link #main} writes the current format's (version 2: a constant feature, whitening);
+ * run it only when the format version changes, and keep the older directories.
  */
 public final class GoldenArtifact {
-    static final String DIRECTORY = "impflow-format1";
-    static final String REFERENCE = "impflow-format1-reference.json";
+    /** Directories of the committed golden artifacts, oldest first. */
+    static final java.util.List<String> DIRECTORIES = java.util.List.of("impflow-format1", "impflow-format2");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Reference rows (raw space) and the log-likelihoods the golden model gave them when written. */
@@ -33,6 +34,11 @@ public final class GoldenArtifact {
         return JSON.readValue(file.toFile(), Reference.class);
     }
 
+    /** The reference file of a golden directory. */
+    static String reference(String directory) {
+        return directory + "-reference.json";
+    }
+
     /**
      * Writes the golden artifact and its reference scores.
      *
@@ -40,15 +46,22 @@ public final class GoldenArtifact {
      */
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
+        String directory = DIRECTORIES.get(DIRECTORIES.size() - 1);
         try (TrainableFlow flow = RandomFlows.create(Architecture.IMPFLOW, 3, 2, 8, 2, ActivationKind.LIPSWISH,
                 0.9, 2026)) {
-            Calibration calibration = Calibration.fit(new double[] {-12, -10, -9.5, -9, -8.7, -8.1, -7.9, -7}, 0.25);
-            RandomFlows.writeArtifact(flow, root.resolve(DIRECTORY), calibration);
+            double[] heldOut = new double[400];
+            java.util.Random random = new java.util.Random(2026);
+            for (int i = 0; i < heldOut.length; i++) {
+                heldOut[i] = -9 - Math.abs(random.nextGaussian()) * 2 - random.nextDouble() * random.nextDouble() * 6;
+            }
+            Calibration calibration = Calibration.fit(heldOut, 0.01);
+            RandomFlows.writeArtifact(flow, root.resolve(directory), calibration, RandomFlows.whitenedWithConstant(3));
         }
-        double[][] rows = {{7.0, 11.0, 30.0}, {8.5, 16.0, 28.0}, {6.0, 17.5, 33.0}, {50.0, -40.0, 27.0}};
-        try (DensityModel model = DensityModel.load(root.resolve(DIRECTORY))) {
+        double[][] rows = {{7.0, 2.5, 11.0, 30.0}, {8.5, 2.5, 16.0, 28.0}, {6.0, 2.5, 17.5, 33.0},
+            {50.0, 2.5, -40.0, 27.0}, {7.0, 3.5, 11.0, 30.0}};
+        try (DensityModel model = DensityModel.load(root.resolve(directory))) {
             Reference reference = new Reference(model.version(), rows, model.score(rows).logLikelihood());
-            Files.write(root.resolve(REFERENCE), JSON.writeValueAsBytes(reference));
+            Files.write(root.resolve(reference(directory)), JSON.writeValueAsBytes(reference));
         }
     }
 }

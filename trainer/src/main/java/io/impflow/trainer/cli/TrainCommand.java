@@ -33,8 +33,9 @@ import picocli.CommandLine.Option;
         "Fit an ImpFlow (or ResFlow) density to --data by exact maximum likelihood and write a calibrated model"
             + " artifact to --out.",
         "A share of the rows (--val-fraction) is held out for early stopping and for the anomaly threshold at"
-            + " --target-fpr. Features are standardized with the training rows' mean and standard deviation; a"
-            + " constant feature is refused with its name (leave it out with --feature-names). Ctrl-C stops"
+            + " --target-fpr. Features are standardized and whitened with a shrinkage covariance of the training"
+            + " rows (the exact affine map is part of the model). A constant feature (one value in every training row) is"
+            + " set aside, and a record that departs from its value scores -Infinity with the feature named. Ctrl-C stops"
             + " training and still writes the best model so far.",
         "Device: auto uses a GPU when DJL reports one usable by its libtorch build, else the CPU, and logs why. " + DeviceOption.CUDA_HINT + "."},
     footer = {"", "Example: ./impflow train --data datasets/shuttle.csv --split clean --out models/shuttle"})
@@ -75,13 +76,24 @@ final class TrainCommand implements Callable<Integer> {
       description = "Spectral-norm coefficient c in (0, 1) of every linear map (default: ${DEFAULT-VALUE}).")
   double lipschitz;
 
-  @Option(names = "--epochs", defaultValue = "10", paramLabel = "E",
-      description = "Most passes over the training rows (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", defaultValue = "1000", paramLabel = "E",
+      description = "Most passes over the training rows (default: ${DEFAULT-VALUE}; training normally ends earlier,"
+          + " by early stopping or the step and time budgets).")
   int epochs;
 
-  @Option(names = "--batch-size", defaultValue = "256", paramLabel = "B",
-      description = "Rows per optimizer step (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--max-steps", defaultValue = "5000", paramLabel = "N",
+      description = "Most optimizer steps; training ends with the epoch that reaches N (default: ${DEFAULT-VALUE}).")
+  long maxSteps;
+
+  @Option(names = "--time-budget", defaultValue = "120", paramLabel = "SECONDS",
+      description = "Training ends with the epoch that exceeds this wall time, keeping the best model so far"
+          + " (default: ${DEFAULT-VALUE}; calibration and export come on top).")
+  double timeBudget;
+
+  @Option(names = "--batch-size", defaultValue = "auto", paramLabel = "B",
+      description = "Rows per optimizer step, or auto (default): 256, but at most an eighth of the training rows"
+          + " (a power of two, at least 32), so small data still gets several steps per epoch.")
+  String batchSize;
 
   @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "LR",
       description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
@@ -95,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Decay of the weight EMA used for validation and export (default: ${DEFAULT-VALUE}).")
   double emaDecay;
 
-  @Option(names = "--patience", defaultValue = "3", paramLabel = "P",
+  @Option(names = "--patience", defaultValue = "5", paramLabel = "P",
       description = "Stop after P epochs without a better validation NLL (default: ${DEFAULT-VALUE}).")
   int patience;
 
@@ -109,6 +121,17 @@ final class TrainCommand implements Callable<Integer> {
           + " across the data: a larger S suits data with fine structure (the paper's toy data is about S = 2)."
           + " Stored in the artifact; scores stay log-densities of the raw rows.")
   double featureScale;
+
+  @Option(names = "--whitening", defaultValue = "shrinkage", paramLabel = "W",
+      description = "shrinkage (default): the flow sees rows whitened by a Ledoit-Wolf shrinkage covariance of the"
+          + " training rows, so the untrained flow already is their full-covariance Gaussian; none: per-feature"
+          + " standardization only (the format-1 behaviour).")
+  String whitening;
+
+  @Option(names = "--contamination", defaultValue = "0", paramLabel = "Q",
+      description = "Share of each batch's least likely rows left out of the loss after a warm-up epoch (trimmed"
+          + " likelihood), for training data that contains anomalies (default: ${DEFAULT-VALUE}).")
+  double contamination;
 
   @Option(names = "--target-fpr", defaultValue = "0.001", paramLabel = "P",
       description = "False-positive rate of the anomaly threshold on held-out rows (default: ${DEFAULT-VALUE}).")
@@ -135,14 +158,17 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     checkOutputDirectory();
     checkArchitecture();
-    TrainingConfig config = new TrainingConfig(epochs, batchSize, learningRate, gradientClip, emaDecay, patience,
-        seed, dataType());
+    boolean whiten = whiten();
     DeviceOption.DeviceChoice choice = device.resolve(DeviceOption.usableGpuCount());
     LOG.info("device: {} ({})", choice.device(), choice.reason());
     Dataset data = dataOptions.load(seed, null, SplitProtocol.Part.TRAIN);
+    int fitRows = data.size() - (int) Math.round(validationFraction * data.size());
+    int batch = batchSize(fitRows);
+    TrainingConfig config = new TrainingConfig(epochs, batch, learningRate, gradientClip, emaDecay, patience,
+        seed, dataType(), maxSteps, timeBudget, contamination, TRIM_WARMUP_EPOCHS * stepsPerEpoch(fitRows, batch));
     FlowSpec flowSpec = flowSpec(data);
     TrainingRun.Request request = new TrainingRun.Request(data, flowSpec, config, validationFraction, targetFpr,
-        choice, out, featureScale);
+        choice, out, featureScale, whiten);
 
     StopSignal stop = new StopSignal();
     CountDownLatch finished = new CountDownLatch(1);
@@ -192,6 +218,42 @@ final class TrainCommand implements Callable<Integer> {
             + " an empty directory; choose a new directory (artifacts are never overwritten)");
       }
     }
+  }
+
+  /** Epochs of plain maximum likelihood before --contamination trims batches. */
+  private static final int TRIM_WARMUP_EPOCHS = 1;
+  /** Largest automatic batch size, and the fewest rows per automatic batch. */
+  private static final int AUTO_BATCH_MAX = 256;
+  private static final int AUTO_BATCH_MIN = 32;
+
+  /** The batch size: --batch-size, or for auto the largest power of two ≤ rows/8 within [32, 256]. */
+  int batchSize(int fitRows) {
+    if (!"auto".equalsIgnoreCase(batchSize)) {
+      int parsed;
+      try {
+        parsed = Integer.parseInt(batchSize);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--batch-size must be a positive integer or auto, got " + batchSize);
+      }
+      requireFlag(parsed >= 1, "--batch-size must be >= 1, got " + parsed);
+      return parsed;
+    }
+    int b = Integer.highestOneBit(Math.max(1, fitRows / 8));
+    return Math.max(AUTO_BATCH_MIN, Math.min(AUTO_BATCH_MAX, b));
+  }
+
+  private static int stepsPerEpoch(int fitRows, int batch) {
+    return Math.max(1, (fitRows + batch - 1) / batch);
+  }
+
+  private boolean whiten() {
+    return switch (whitening.toLowerCase(java.util.Locale.ROOT)) {
+      case "shrinkage" -> true;
+      case "none" -> false;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(),
+          "--whitening must be shrinkage or none, got " + whitening);
+    };
   }
 
   private DataType dataType() {

@@ -68,7 +68,8 @@ public final class FlowTrainer {
     boolean stoppedEarly = false;
     List<EpochStats> history = new ArrayList<>();
 
-    for (int epoch = 1; epoch <= config.epochs() && !interrupted; epoch++) {
+    boolean budgetSpent = false;
+    for (int epoch = 1; epoch <= config.epochs() && !interrupted && !budgetSpent; epoch++) {
       int[] permutation = RowPermutation.random(train.length, order);
       double lossSum = 0;
       int lossCount = 0;
@@ -79,7 +80,8 @@ public final class FlowTrainer {
         }
         int from = step * batchSize;
         int to = Math.min(train.length, from + batchSize);
-        double loss = lossAndGradient(flow, manager, train, permutation, from, to);
+        double loss = lossAndGradient(flow, manager, train, permutation, from, to,
+            steps >= config.trimWarmupSteps() ? config.trimFraction() : 0);
         double gradientNorm = adam.step(parameters, Double.isFinite(loss));
         if (!Double.isFinite(loss) || !Double.isFinite(gradientNorm)) {
           skipped++;
@@ -96,6 +98,12 @@ public final class FlowTrainer {
         lossSum += loss;
         lossCount++;
         progress.onStep(epoch, config.epochs(), step + 1, stepsPerEpoch, lossSum / lossCount);
+      }
+      double spent = (System.nanoTime() - start) / 1e9;
+      if (steps >= config.maxSteps() || spent >= config.timeBudgetSeconds()) {
+        budgetSpent = true;
+        LOG.info("training budget reached after {} step(s) and {} s (--max-steps {}, --time-budget {} s)", steps,
+            String.format("%.1f", spent), config.maxSteps(), config.timeBudgetSeconds());
       }
       if (interrupted && lossCount == 0) {
         break;
@@ -132,14 +140,35 @@ public final class FlowTrainer {
         (System.nanoTime() - start) / 1e9);
   }
 
-  /** Forward and backward pass of one mini-batch; returns the batch's mean NLL. */
+  /**
+   * Forward and backward pass of one mini-batch; returns the batch's mean NLL over the rows that enter the loss.
+   * With {@code trim} &gt; 0 the {@code floor(trim · n)} rows of lowest log-likelihood are left out of the loss
+   * (trimmed likelihood): rows the current model finds most unlikely, such as anomalies in a contaminated training
+   * window, do not pull the density towards them.
+   */
   private double lossAndGradient(TrainableFlow flow, NDManager manager, double[][] rows, int[] permutation,
-      int from, int to) {
+      int from, int to, double trim) {
     int d = rows[0].length;
     try (NDManager batchManager = manager.newSubManager()) {
       NDArray x = batch(batchManager, rows, permutation, from, to, d);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray loss = flow.logLikelihood(x).mean().neg();
+        NDArray ll = flow.logLikelihood(x);
+        int dropped = (int) Math.floor(trim * (to - from));
+        NDArray loss;
+        if (dropped == 0) {
+          loss = ll.mean().neg();
+        } else {
+          double[] values = ll.stopGradient().toType(DataType.FLOAT64, true).toDoubleArray();
+          double[] sorted = values.clone();
+          java.util.Arrays.sort(sorted);
+          double cut = sorted[dropped];
+          float[] keep = new float[values.length];
+          for (int i = 0; i < values.length; i++) {
+            keep[i] = values[i] >= cut ? 1f : 0f;
+          }
+          NDArray mask = batchManager.create(keep).toType(ll.getDataType(), true);
+          loss = ll.mul(mask).sum().div(mask.sum()).neg();
+        }
         collector.backward(loss);
         return loss.toType(DataType.FLOAT64, false).getDouble();
       }

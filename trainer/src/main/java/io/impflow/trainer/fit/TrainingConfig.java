@@ -13,9 +13,22 @@ import ai.djl.ndarray.types.DataType;
  * @param patience stop after this many epochs without a better validation NLL
  * @param seed seed of the weight initialization and of the batch order
  * @param dtype FLOAT32 or FLOAT64 for parameters and the training objective
+ * @param maxSteps most optimizer steps (training ends at the end of the epoch that reaches it)
+ * @param timeBudgetSeconds training ends at the end of the epoch that exceeds this wall time
+ * @param trimFraction share of each batch's lowest log-likelihood rows left out of the loss after warm-up (robust
+ *     fit of contaminated data; 0 = plain maximum likelihood)
+ * @param trimWarmupSteps optimizer steps of plain maximum likelihood before trimming starts
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, double gradientClipNorm,
-    double emaDecay, int patience, long seed, DataType dtype) {
+    double emaDecay, int patience, long seed, DataType dtype, long maxSteps, double timeBudgetSeconds,
+    double trimFraction, int trimWarmupSteps) {
+
+  /** Settings without a step or time limit beyond {@code epochs} and without trimming. */
+  public TrainingConfig(int epochs, int batchSize, double learningRate, double gradientClipNorm, double emaDecay,
+      int patience, long seed, DataType dtype) {
+    this(epochs, batchSize, learningRate, gradientClipNorm, emaDecay, patience, seed, dtype, Long.MAX_VALUE,
+        Double.POSITIVE_INFINITY, 0, 0);
+  }
 
   /** Adam's first-moment decay. */
   static final double BETA1 = 0.9;
@@ -33,6 +46,16 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, dou
     require(emaDecay >= 0 && emaDecay < 1, "--ema-decay must be in [0, 1), got " + emaDecay);
     require(patience >= 1, "--patience must be >= 1, got " + patience);
     require(dtype == DataType.FLOAT32 || dtype == DataType.FLOAT64, "--dtype must be float32 or float64");
+    require(maxSteps >= 1, "--max-steps must be >= 1, got " + maxSteps);
+    require(timeBudgetSeconds > 0, "--time-budget must be > 0, got " + timeBudgetSeconds);
+    require(trimFraction >= 0 && trimFraction < 0.5, "--contamination must be in [0, 0.5), got " + trimFraction);
+    require(trimWarmupSteps >= 0, "trim warm-up steps must be >= 0, got " + trimWarmupSteps);
+  }
+
+  /** A copy with another batch size (the trainer shrinks batches for small data). */
+  public TrainingConfig withBatchSize(int newBatchSize) {
+    return new TrainingConfig(epochs, newBatchSize, learningRate, gradientClipNorm, emaDecay, patience, seed, dtype,
+        maxSteps, timeBudgetSeconds, trimFraction, trimWarmupSteps);
   }
 
   private static void require(boolean condition, String message) {

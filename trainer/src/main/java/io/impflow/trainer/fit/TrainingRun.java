@@ -5,8 +5,9 @@ import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
 import io.impflow.model.artifact.ModelArtifact;
 import io.impflow.model.calibration.Calibration;
+import io.impflow.model.flow.ConstantFeature;
 import io.impflow.model.flow.FlowSpec;
-import io.impflow.model.flow.Standardization;
+import io.impflow.model.flow.InputTransform;
 import io.impflow.model.flow.ZeroVarianceFeatureException;
 import io.impflow.model.train.TrainableFlow;
 import io.impflow.trainer.data.DataSourceException;
@@ -30,10 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One complete training run: hold out validation rows, standardize, fit the flow, calibrate the anomaly threshold
- * on the held-out rows, and write the model artifact with its provenance. Constant features are refused (a
- * density over a constant is degenerate and the streaming input is positional, so a silently dropped column would
- * misalign every record).
+ * One complete training run: hold out validation rows, fit the input transform (constant features set aside,
+ * standardization, shrinkage whitening), fit the flow, calibrate the anomaly threshold on the held-out rows, and
+ * write the model artifact with its provenance. A feature that is constant in the training rows is not modelled by
+ * the flow; the artifact keeps its value and the model scores a row that departs from it as −∞ with the feature
+ * named (input positions do not change).
  */
 public final class TrainingRun {
 
@@ -52,16 +54,18 @@ public final class TrainingRun {
    * @param targetFpr false-positive rate of the calibrated threshold on held-out rows
    * @param device where to train and why
    * @param out artifact directory to create (must not exist, or be empty)
-   * @param featureScale standard deviation of every feature as the flow sees it (1 = plain standardization); the
-   *     artifact's standardization divides by {@code sd / featureScale}, so scores stay log-densities of raw rows
+   * @param featureScale standard deviation of every feature as the flow sees it (1 = unit variance); stored in the
+   *     artifact's transform, so scores stay log-densities of raw rows
+   * @param whiten whether the flow sees whitened rows (shrinkage covariance of the training rows) or only
+   *     standardized ones
    */
   public record Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction,
-      double targetFpr, DeviceOption.DeviceChoice device, Path out, double featureScale) {
+      double targetFpr, DeviceOption.DeviceChoice device, Path out, double featureScale, boolean whiten) {
 
-    /** A request with plain standardization (feature scale 1). */
+    /** A request with whitening at feature scale 1 (the trainer's defaults). */
     public Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction, double targetFpr,
         DeviceOption.DeviceChoice device, Path out) {
-      this(data, spec, config, validationFraction, targetFpr, device, out, 1.0);
+      this(data, spec, config, validationFraction, targetFpr, device, out, 1.0, true);
     }
 
     /** Validates what the types cannot. */
@@ -115,14 +119,15 @@ public final class TrainingRun {
     Dataset train = data.select(trainIndex, data.origin() + " (training rows)");
     Dataset validation = data.select(validationIndex, data.origin() + " (validation rows)");
 
-    Standardization standardization = scaled(standardization(train), request.featureScale());
-    double[][] trainStd = standardize(train.rows(), standardization);
-    double[][] validationStd = standardize(validation.rows(), standardization);
-    LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(request.spec()),
+    InputTransform transform = inputTransform(train, request);
+    FlowSpec flowSpec = request.spec().withDimension(transform.flowDimension());
+    double[][] trainStd = transformed(train.rows(), transform);
+    double[][] validationStd = transformed(validation.rows(), transform);
+    LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(flowSpec),
         train.size(), validation.size(), request.device().reason());
 
     TrainingResult result;
-    try (TrainableFlow flow = TrainableFlow.create(request.spec(), request.config().seed(),
+    try (TrainableFlow flow = TrainableFlow.create(flowSpec, request.config().seed(),
         request.device().device(), request.config().dtype())) {
       result = new FlowTrainer(request.config(), progress).train(flow, trainStd, validationStd, stop);
     }
@@ -131,11 +136,11 @@ public final class TrainingRun {
           String.format(Locale.ROOT, "%.4f", result.bestValidationNll()));
     }
 
-    double[] heldOutLl = heldOutLogLikelihood(request, standardization, data, result, validation.rows());
+    double[] heldOutLl = heldOutLogLikelihood(flowSpec, transform, data, result, validation.rows());
     Calibration calibration = calibrate(heldOutLl, request.targetFpr());
     double validationNll = -mean(heldOutLl);
     Map<String, Object> provenance = provenance(request, train, validation, result, validationNll, startNanos);
-    String version = ModelArtifact.write(request.out(), request.spec(), result.bestWeights(), standardization,
+    String version = ModelArtifact.write(request.out(), flowSpec, result.bestWeights(), transform,
         data.featureNames(), calibration, provenance);
     LOG.info("wrote model {} to {} (validation NLL {} nats, threshold log-likelihood {} at target FPR {})",
         version, request.out(), String.format(Locale.ROOT, "%.4f", validationNll),
@@ -143,31 +148,28 @@ public final class TrainingRun {
     return new Outcome(version, result, calibration, validation.rows(), validation.labels(), validationNll);
   }
 
-  /** Standardization to standard deviation {@code featureScale} instead of 1 (the mean stays 0). */
-  static Standardization scaled(Standardization fitted, double featureScale) {
-    double[] scale = fitted.scale();
-    for (int j = 0; j < scale.length; j++) {
-      scale[j] /= featureScale;
-    }
-    return new Standardization(fitted.mean(), scale);
-  }
-
-  private static Standardization standardization(Dataset train) throws DataSourceException {
+  /** Constant features set aside (and logged by name), the rest standardized and, by default, whitened. */
+  private static InputTransform inputTransform(Dataset train, Request request) throws DataSourceException {
+    InputTransform transform;
     try {
-      return Standardization.fit(train.rows());
+      transform = InputTransform.fit(train.rows(), train.featureNames(), request.featureScale(), request.whiten());
     } catch (ZeroVarianceFeatureException e) {
-      String name = train.featureNames().get(e.column());
-      throw new DataSourceException("feature '" + name + "' (column " + (e.column() + 1) + ") is constant in the"
-          + " training rows of " + train.origin() + " (every value is " + train.rows()[0][e.column()] + "), so it has"
-          + " no density; leave it out with --feature-names (all other features, comma-separated) or clean the data");
+      throw new DataSourceException("every feature is constant in the training rows of " + train.origin()
+          + ", so there is no density to learn; provide rows where at least one feature varies");
     }
+    for (ConstantFeature c : transform.constants()) {
+      LOG.warn("feature '{}' (column {}) is {} in every training row: the flow models the other features, and a"
+          + " record with another value there scores log-likelihood -Infinity with this feature named", c.name(),
+          c.index() + 1, c.value());
+    }
+    return transform;
   }
 
   /** Threshold and p-value table from the held-out rows' log-likelihoods under the model as it will be exported. */
   private static Calibration calibrate(double[] ll, double targetFpr) throws DataSourceException {
     double[] finite = Arrays.stream(ll).filter(Double::isFinite).toArray();
     if (finite.length < ll.length) {
-      LOG.warn("{} of {} held-out rows could not be scored and are left out of the calibration",
+      LOG.warn("{} of {} held-out rows could not be scored (or depart from a constant feature) and are left out of the calibration",
           ll.length - finite.length, ll.length);
     }
     if (finite.length < 2) {
@@ -181,12 +183,12 @@ public final class TrainingRun {
    * Log-likelihoods of the held-out rows under the exported model: the export rescales weights by their exact
    * singular values, so they are scored through a temporary artifact with the scoring code path itself.
    */
-  private static double[] heldOutLogLikelihood(Request request, Standardization standardization,
+  private static double[] heldOutLogLikelihood(FlowSpec flowSpec, InputTransform transform,
       Dataset data, TrainingResult result, double[][] validation) throws ArtifactException, IOException {
     Path scratch = Files.createTempDirectory("impflow-calibration");
     try {
       Path dir = scratch.resolve("model");
-      ModelArtifact.write(dir, request.spec(), result.bestWeights(), standardization, data.featureNames(), null,
+      ModelArtifact.write(dir, flowSpec, result.bestWeights(), transform, data.featureNames(), null,
           Map.of("purpose", "calibration scratch copy"));
       try (DensityModel model = DensityModel.load(dir)) {
         return DatasetScorer.score(model, validation, null).logLikelihood();
@@ -220,6 +222,7 @@ public final class TrainingRun {
     p.put("patience", request.config().patience());
     p.put("val_fraction", request.validationFraction());
     p.put("feature_scale", request.featureScale());
+    p.put("whitening", request.whiten() ? "ledoit-wolf shrinkage" : "none");
     p.put("target_fpr", request.targetFpr());
     p.put("dtype", request.config().dtype().toString().toLowerCase(Locale.ROOT));
     p.put("device", request.device().device().toString());
@@ -255,10 +258,10 @@ public final class TrainingRun {
         spec.dimension(), spec.activation().toString().toLowerCase(Locale.ROOT), spec.lipschitz());
   }
 
-  private static double[][] standardize(double[][] rows, Standardization standardization) {
+  private static double[][] transformed(double[][] rows, InputTransform transform) {
     double[][] out = new double[rows.length][];
     for (int i = 0; i < rows.length; i++) {
-      out[i] = standardization.apply(rows[i]);
+      out[i] = transform.apply(rows[i]);
     }
     return out;
   }

@@ -82,11 +82,16 @@ class TrainEvaluateScoreRoundTripTest {
     assertThat(plain.get("provenance").get("feature_scale").asDouble()).isEqualTo(1.0);
     assertThat(twice.get("provenance").get("feature_scale").asDouble()).isEqualTo(2.0);
     for (int j = 0; j < 3; j++) {
-      // Same seed, same held-out rows: same mean, half the divisor, so the flow sees standard deviation 2.
+      // Same seed, same held-out rows: same standardization, and a whitening twice as large, so the flow sees
+      // standard deviation 2.
       assertThat(twice.get("standardization").get("mean").get(j).asDouble())
           .isEqualTo(plain.get("standardization").get("mean").get(j).asDouble());
       assertThat(twice.get("standardization").get("scale").get(j).asDouble())
-          .isCloseTo(plain.get("standardization").get("scale").get(j).asDouble() / 2, within(1e-12));
+          .isEqualTo(plain.get("standardization").get("scale").get(j).asDouble());
+      for (int k = 0; k <= j; k++) {
+        assertThat(twice.get("whitening").get("factor").get(j).get(k).asDouble())
+            .isCloseTo(2 * plain.get("whitening").get("factor").get(j).get(k).asDouble(), within(1e-12));
+      }
     }
     CliRun evaluate = CliRun.of("evaluate", "--model", scaledModel.toString(), "--data", csv.toString(), "--json");
     assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();

@@ -1,0 +1,177 @@
+package io.impflow.model.flow;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The exact affine map from a raw input row to the flow's input: constant features are set aside, the others are
+ * standardized and (optionally) whitened, u = W·((x − mean) / scale). Its log |det ∂u/∂x| is added to the flow's
+ * log-likelihood, so scores stay log-densities of the raw rows.
+ *
+ * @param inputDimension number of raw features d (constant ones included)
+ * @param constants features that were constant in training, by input position
+ * @param standardization mean and scale of the d' varying features
+ * @param whitening lower-triangular whitening of the standardized varying features, or null for none
+ */
+public record InputTransform(int inputDimension, List<ConstantFeature> constants, Standardization standardization,
+                             Whitening whitening) {
+
+    /** Validates that the parts describe the same features. */
+    public InputTransform {
+        constants = List.copyOf(constants);
+        int varying = inputDimension - constants.size();
+        if (varying < 1) {
+            throw new IllegalArgumentException("at least one feature must vary, got " + inputDimension
+                    + " features of which " + constants.size() + " are constant");
+        }
+        if (standardization.dimension() != varying) {
+            throw new IllegalArgumentException("standardization has " + standardization.dimension()
+                    + " features but " + varying + " vary");
+        }
+        if (whitening != null && whitening.dimension() != varying) {
+            throw new IllegalArgumentException("whitening has " + whitening.dimension() + " features but " + varying
+                    + " vary");
+        }
+        boolean[] seen = new boolean[inputDimension];
+        for (ConstantFeature c : constants) {
+            if (c.index() >= inputDimension || seen[c.index()]) {
+                throw new IllegalArgumentException("constant feature index " + c.index() + " is out of range or"
+                        + " repeated (d = " + inputDimension + ")");
+            }
+            seen[c.index()] = true;
+        }
+    }
+
+    /** Standardization only: every feature varies, no whitening (the format-1 artifact's transform). */
+    public static InputTransform standardizationOnly(Standardization standardization) {
+        return new InputTransform(standardization.dimension(), List.of(), standardization, null);
+    }
+
+    /**
+     * Fits the transform on training rows.
+     *
+     * @param rows at least 2 finite rows of length d
+     * @param names the d feature names
+     * @param featureScale standard deviation of each feature as the flow sees it
+     * @param whiten whether to whiten (shrinkage covariance) or only standardize
+     * @return the transform
+     */
+    public static InputTransform fit(double[][] rows, List<String> names, double featureScale, boolean whiten) {
+        if (rows.length < 2) {
+            throw new IllegalArgumentException("the input transform needs at least 2 rows, got " + rows.length);
+        }
+        int d = names.size();
+        List<ConstantFeature> constants = new ArrayList<>();
+        List<Integer> varying = new ArrayList<>();
+        for (int j = 0; j < d; j++) {
+            double first = rows[0][j];
+            boolean constant = true;
+            for (double[] row : rows) {
+                if (row[j] != first) {
+                    constant = false;
+                    break;
+                }
+            }
+            if (constant) {
+                constants.add(new ConstantFeature(j, names.get(j), first == 0 ? 0.0 : first));
+            } else {
+                varying.add(j);
+            }
+        }
+        if (varying.isEmpty()) {
+            throw new ZeroVarianceFeatureException(0, rows[0][0]);
+        }
+        double[][] selected = new double[rows.length][varying.size()];
+        for (int i = 0; i < rows.length; i++) {
+            for (int k = 0; k < varying.size(); k++) {
+                selected[i][k] = rows[i][varying.get(k)];
+            }
+        }
+        Standardization plain = Standardization.fit(selected);
+        if (!whiten) {
+            double[] scale = plain.scale();
+            for (int k = 0; k < scale.length; k++) {
+                scale[k] /= featureScale;
+            }
+            return new InputTransform(d, constants, new Standardization(plain.mean(), scale), null);
+        }
+        double[][] standardized = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            standardized[i] = plain.apply(selected[i]);
+        }
+        return new InputTransform(d, constants, plain, Whitening.fit(standardized, featureScale));
+    }
+
+    /** Number of features the flow models, d'. */
+    public int flowDimension() {
+        return standardization.dimension();
+    }
+
+    /** Input positions of the d' varying features, in order. */
+    public int[] varyingIndex() {
+        boolean[] constant = new boolean[inputDimension];
+        for (ConstantFeature c : constants) {
+            constant[c.index()] = true;
+        }
+        int[] index = new int[inputDimension - constants.size()];
+        int k = 0;
+        for (int j = 0; j < inputDimension; j++) {
+            if (!constant[j]) {
+                index[k++] = j;
+            }
+        }
+        return index;
+    }
+
+    /** The first constant feature a raw row departs from, or null. */
+    public ConstantFeature departure(double[] raw) {
+        for (ConstantFeature c : constants) {
+            if (c.departs(raw[c.index()])) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The standardized varying features s of a raw row of length d. */
+    public double[] standardize(double[] raw) {
+        if (constants.isEmpty()) {
+            return standardization.apply(raw);
+        }
+        int[] index = varyingIndex();
+        double[] selected = new double[index.length];
+        for (int k = 0; k < index.length; k++) {
+            selected[k] = raw[index[k]];
+        }
+        return standardization.apply(selected);
+    }
+
+    /** The flow input u of standardized varying features s. */
+    public double[] whiten(double[] standardized) {
+        return whitening == null ? standardized : whitening.apply(standardized);
+    }
+
+    /** The flow input u of a raw row of length d. */
+    public double[] apply(double[] raw) {
+        return whiten(standardize(raw));
+    }
+
+    /** The raw row of a flow input u, constant features set to their training values. */
+    public double[] invert(double[] u) {
+        double[] varying = standardization.invert(whitening == null ? u : whitening.invert(u));
+        double[] raw = new double[inputDimension];
+        int[] index = varyingIndex();
+        for (int k = 0; k < index.length; k++) {
+            raw[index[k]] = varying[k];
+        }
+        for (ConstantFeature c : constants) {
+            raw[c.index()] = c.value();
+        }
+        return raw;
+    }
+
+    /** log |det ∂u/∂x| over the varying features, added to the flow's log-density to get the raw one. */
+    public double logAbsDetJacobian() {
+        return standardization.logAbsDetJacobian() + (whitening == null ? 0 : whitening.logAbsDet());
+    }
+}
