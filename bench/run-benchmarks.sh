@@ -7,7 +7,7 @@
 # Then the end-to-end load benchmark: the streaming job on an embedded MiniCluster against a real broker process.
 #
 # Usage: bench/run-benchmarks.sh [options for the quality-suite processes]
-#   a quick look:  DOC=/tmp/benchmarks.md E2E_RECORDS=2000 bench/run-benchmarks.sh --seeds 1 --flow-steps 20
+#   a quick look:  DOC=/tmp/benchmarks.md E2E_RECORDS=2000 bench/run-benchmarks.sh --seeds 1 --datasets pima,breastw
 # Environment: DOC the document to update (default docs/benchmarks.md); MVNW_ARGS extra Maven arguments (e.g. -o
 #   for offline); JAVA_OPTS extra JVM options; SHARDS what each suite process runs, ';'-separated: datasets, and after
 #   a ':' protocols (default "satellite:clean;satellite:contaminated;shuttle;pima,breastw": satellite, with 400 flow

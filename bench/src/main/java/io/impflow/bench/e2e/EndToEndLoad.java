@@ -1,6 +1,5 @@
 package io.impflow.bench.e2e;
 
-import io.impflow.bench.quality.FlowBudget;
 import io.impflow.bench.quality.FlowMethod;
 import io.impflow.bench.quality.GeneratedSections;
 import io.impflow.bench.quality.QualitySuite;
@@ -214,10 +213,9 @@ public final class EndToEndLoad {
     Path work = Files.createTempDirectory("impflow-e2e");
     Dataset shuttle = new CsvDataSource(options.dataDir().resolve("shuttle.csv"), DataReadOptions.defaults()).read();
     SplitProtocol.Split split = SplitProtocol.CLEAN.split(shuttle, 1);
-    FlowMethod impflow = QualitySuite.impflow(new FlowBudget(options.flowSteps(), 80, 8, 3000),
-        QualitySuite.LIPSCHITZ);
+    FlowMethod impflow = QualitySuite.impflow();
     Path model = work.resolve("model");
-    impflow.train(impflow.subsample(split.train().withoutLabels(), 1), 1, model);
+    impflow.train(split.train().withoutLabels(), 1, model, "--max-steps", String.valueOf(options.flowSteps()));
     return new Workload(model, String.format(Locale.ROOT, "ImpFlow %s, trained on shuttle (clean split, seed 1, %d"
         + " steps)", impflow.describe(), options.flowSteps()), "shuttle test rows", split.test().rows());
   }

@@ -3,82 +3,59 @@ package io.impflow.bench.quality;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.impflow.model.DensityModel;
-import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.artifact.ModelArtifact;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
 import io.impflow.model.flow.FlowSpec;
 import io.impflow.model.train.TrainableFlow;
-import io.impflow.trainer.data.DataSourceException;
+import io.impflow.trainer.cli.ImpflowCli;
 import io.impflow.trainer.data.Dataset;
-import io.impflow.trainer.data.RowPermutation;
 import io.impflow.trainer.data.SplitProtocol;
 import io.impflow.trainer.eval.DatasetScorer;
-import io.impflow.trainer.fit.DeviceOption;
-import io.impflow.trainer.fit.DeviceUnavailableException;
-import io.impflow.trainer.fit.EpochStats;
-import io.impflow.trainer.fit.StopSignal;
-import io.impflow.trainer.fit.TrainingConfig;
-import io.impflow.trainer.fit.TrainingProgress;
-import io.impflow.trainer.fit.TrainingRun;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 
 /**
- * ImpFlow or ResFlow trained and scored exactly as a user would: the trainer's {@link TrainingRun} (hold-out,
- * standardization, early stopping, calibration, artifact with exact Lipschitz rescaling), then the exported artifact
- * loaded with {@link DensityModel} and scored in float64. Score = −log p(x); rows whose solve does not converge
- * score +∞.
+ * ImpFlow or ResFlow exactly as a user gets it: the training part is written to a CSV file and trained by the
+ * {@code train} command itself ({@code --data TRAIN.csv --out DIR --seed S --arch A --blocks N --device cpu}, every
+ * other flag at its default), then the artifact is loaded with {@link DensityModel} and the test rows scored in
+ * float64, as {@code ./impflow evaluate} does. Score = −log p(x); rows whose solve does not converge score +∞.
  */
 public final class FlowMethod implements DetectionMethod {
 
-  /** Learning rate, gradient clip and EMA decay: the trainer CLI's defaults. */
-  static final double LEARNING_RATE = 1e-3;
-  static final double GRADIENT_CLIP = 10;
-  static final double EMA_DECAY = 0.99;
-  /** Share of the flow's training rows held out for early stopping and calibration (the trainer CLI's default). */
-  static final double VALIDATION_FRACTION = 0.1;
-  /** Target false-positive rate of the calibrated threshold (the trainer CLI's default; unused by AUROC/AUPRC). */
-  static final double TARGET_FPR = 0.001;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
   private final Architecture architecture;
   private final int blocks;
-  private final int hidden;
-  private final int layers;
-  private final ActivationKind activation;
-  private final double lipschitz;
-  private final FlowBudget budget;
 
   /**
    * A flow method.
    *
    * @param name table name
    * @param architecture IMPFLOW or RESFLOW
-   * @param blocks number of blocks
-   * @param hidden hidden width of every residual MLP
-   * @param layers hidden layers of every residual MLP
-   * @param activation activation of the MLPs
-   * @param lipschitz spectral-normalization coefficient c
-   * @param budget training budget
+   * @param blocks number of blocks ({@code --blocks}; every other setting is {@code train}'s default)
    */
-  public FlowMethod(String name, Architecture architecture, int blocks, int hidden, int layers,
-      ActivationKind activation, double lipschitz, FlowBudget budget) {
+  public FlowMethod(String name, Architecture architecture, int blocks) {
     this.name = name;
     this.architecture = architecture;
     this.blocks = blocks;
-    this.hidden = hidden;
-    this.layers = layers;
-    this.activation = activation;
-    this.lipschitz = lipschitz;
-    this.budget = budget;
   }
 
   @Override
@@ -86,20 +63,52 @@ public final class FlowMethod implements DetectionMethod {
     return name;
   }
 
-  /** The flow's architecture for data of {@code dimension} features. */
-  public FlowSpec spec(int dimension) {
-    return new FlowSpec(architecture, dimension, blocks, hidden, layers, activation, lipschitz);
+  /** The default value of one of {@code train}'s options, read from the command itself. */
+  static String trainDefault(String option) {
+    CommandLine.Model.OptionSpec spec = ImpflowCli.commandLine().getSubcommands().get("train").getCommandSpec()
+        .findOption(option);
+    if (spec == null || spec.defaultValue() == null) {
+      throw new IllegalArgumentException("train has no option " + option + " with a default value");
+    }
+    return spec.defaultValue();
   }
 
-  /** A one-line description, e.g. {@code 2 blocks, g = d-64-64-d, sin, c = 0.97}. */
+  /** The flow's architecture for data of {@code dimension} features, with {@code train}'s defaults. */
+  public FlowSpec spec(int dimension) {
+    return new FlowSpec(architecture, dimension, blocks, Integer.parseInt(trainDefault("--hidden")),
+        Integer.parseInt(trainDefault("--layers")),
+        ActivationKind.valueOf(trainDefault("--activation").toUpperCase(Locale.ROOT)),
+        Double.parseDouble(trainDefault("--lipschitz")));
+  }
+
+  /** {@code train}'s training defaults in words, for the settings table. */
+  static String defaultsDescription() {
+    return String.format(Locale.ROOT, "whitening %s, Adam lr %s, batch %s, at most %s steps, %s epochs and %s s of"
+        + " training, early stopping with patience %s epochs on %s of the rows held out, weight EMA %s, %s,"
+        + " contamination %s, threshold at target FPR %s", trainDefault("--whitening"), trainDefault("--lr"),
+        trainDefault("--batch-size"), trainDefault("--max-steps"), trainDefault("--epochs"),
+        trainDefault("--time-budget"), trainDefault("--patience"), trainDefault("--val-fraction"),
+        trainDefault("--ema-decay"), trainDefault("--dtype"), trainDefault("--contamination"),
+        trainDefault("--target-fpr"));
+  }
+
+  /** The command-line arguments this method adds to {@code train}'s defaults. */
+  public List<String> trainArguments(long seed) {
+    return List.of("--seed", String.valueOf(seed), "--arch", architecture.toString().toLowerCase(Locale.ROOT),
+        "--blocks", String.valueOf(blocks), "--device", "cpu");
+  }
+
+  /** A one-line description, e.g. {@code ./impflow train --arch impflow --blocks 2 (g = d-64-64-d, sin, c = 0.97)}. */
   public String describe() {
+    FlowSpec spec = spec(1);
     StringBuilder g = new StringBuilder("d");
-    for (int l = 0; l < layers; l++) {
-      g.append('-').append(hidden);
+    for (int l = 0; l < spec.layers(); l++) {
+      g.append('-').append(spec.hidden());
     }
     g.append("-d");
-    return String.format(Locale.ROOT, "%d blocks, g = %s, %s, c = %s", blocks, g,
-        activation.toString().toLowerCase(Locale.ROOT), lipschitz);
+    return String.format(Locale.ROOT, "`./impflow train --arch %s --blocks %d --seed S` (g = %s, %s, c = %s)",
+        architecture.toString().toLowerCase(Locale.ROOT), blocks, g,
+        spec.activation().toString().toLowerCase(Locale.ROOT), spec.lipschitz());
   }
 
   @Override
@@ -115,9 +124,9 @@ public final class FlowMethod implements DetectionMethod {
     try {
       scratch = Files.createTempDirectory("impflow-bench-" + name.toLowerCase(Locale.ROOT));
       Path artifact = scratch.resolve("model");
-      Dataset train = subsample(split.train().withoutLabels(), seed);
+      Dataset train = split.train().withoutLabels();
       Stopwatch fit = Stopwatch.start();
-      TrainingRun.Outcome outcome = train(train, seed, artifact);
+      train(train, seed, artifact);
       Stopwatch.Elapsed fitTime = fit.elapsed();
       try (DensityModel model = DensityModel.load(artifact)) {
         double[][] test = split.test().rows();
@@ -127,49 +136,63 @@ public final class FlowMethod implements DetectionMethod {
         Stopwatch.Elapsed scoreTime = score.elapsed();
         double[] scores = Arrays.stream(scored.logLikelihood())
             .map(ll -> Double.isNaN(ll) ? Double.POSITIVE_INFINITY : -ll).toArray();
-        String note = String.format(Locale.ROOT, "epochs run/best/max %d/%d/%d, batch %d",
-            outcome.training().history().size(), outcome.training().bestEpoch(),
-            budget.epochs(fitRows(train.size())), budget.batchSize(fitRows(train.size())));
-        return new MethodRun(scores, scored.unscored(), fitTime, scoreTime, train.size(), note);
+        return new MethodRun(scores, scored.unscored(), fitTime, scoreTime, train.size(), note(artifact));
       }
-    } catch (DataSourceException | ArtifactException | IOException | RuntimeException e) {
+    } catch (IOException | io.impflow.model.artifact.ArtifactException | RuntimeException e) {
       throw new MethodFailedException(name + " on " + split.train().origin() + ": " + e.getMessage(), e);
     } finally {
       deleteRecursively(scratch);
     }
   }
 
+  /** Training steps, epochs and how training ended, from the artifact's provenance. */
+  private static String note(Path artifact) throws IOException {
+    JsonNode p = JSON.readTree(artifact.resolve(ModelArtifact.MANIFEST).toFile()).get("provenance");
+    return String.format(Locale.ROOT, "%d steps, epochs run/best %d/%d, batch %d, %s, %.0f s training",
+        p.get("steps").asLong(), p.get("epochs_run").asInt(), p.get("best_epoch").asInt(), p.get("batch_size").asInt(),
+        p.get("stopped_early").asBoolean() ? "early stop" : "budget", p.get("training_seconds").asDouble());
+  }
+
   /**
-   * Trains this flow on {@code train} (all of it: subsample first if needed) with the trainer's training run and
-   * writes the artifact, calibrated on the held-out rows, to {@code artifact}.
+   * Trains this flow on {@code train} with the {@code train} command and writes the artifact to {@code artifact}.
+   *
+   * @param train the rows to fit (labels are dropped)
+   * @param seed the seed
+   * @param artifact the artifact directory to create
+   * @param extraArguments more {@code train} flags (none for the quality suite: it measures the defaults)
+   * @throws IOException if the CSV cannot be written or training fails (with the command's error output)
    */
-  public TrainingRun.Outcome train(Dataset train, long seed, Path artifact)
-      throws DataSourceException, ArtifactException, IOException {
-    int fitRows = fitRows(train.size());
-    TrainingConfig config = new TrainingConfig(budget.epochs(fitRows), budget.batchSize(fitRows), LEARNING_RATE,
-        GRADIENT_CLIP, EMA_DECAY, budget.patience(), seed, DataType.FLOAT32);
-    try {
-      return TrainingRun.run(new TrainingRun.Request(train, spec(train.dimension()), config, VALIDATION_FRACTION,
-          TARGET_FPR, DeviceOption.CPU.resolve(0), artifact), SILENT, new StopSignal());
-    } catch (DeviceUnavailableException e) {
-      throw new IllegalStateException("--device cpu cannot be unavailable", e);
+  public void train(Dataset train, long seed, Path artifact, String... extraArguments) throws IOException {
+    Path csv = artifact.resolveSibling(artifact.getFileName() + "-train.csv");
+    writeCsv(train, csv);
+    List<String> args = new ArrayList<>(List.of("train", "--data", csv.toString(), "--out", artifact.toString()));
+    args.addAll(trainArguments(seed));
+    args.addAll(List.of(extraArguments));
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = ImpflowCli.commandLine();
+    commandLine.setErr(new PrintWriter(err));
+    commandLine.setOut(new PrintWriter(new StringWriter()));
+    int code = commandLine.execute(args.toArray(String[]::new));
+    Files.deleteIfExists(csv);
+    if (code != 0) {
+      throw new IOException("./impflow " + String.join(" ", args) + " exited with " + code + ": " + err);
     }
   }
 
-  /** Rows the optimizer sees once {@link TrainingRun} has held out its validation rows. */
-  private static int fitRows(int rows) {
-    return rows - Math.max(2, (int) Math.round(VALIDATION_FRACTION * rows));
-  }
-
-  /** The training part, or a seeded random subset of {@link FlowBudget#maxTrainRows()} of it (kept in file order). */
-  public Dataset subsample(Dataset train, long seed) {
-    if (train.size() <= budget.maxTrainRows()) {
-      return train;
+  /** The rows as a CSV with a header of feature names; {@link Double#toString} round-trips every value exactly. */
+  static void writeCsv(Dataset data, Path csv) throws IOException {
+    try (BufferedWriter writer = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+      writer.write(String.join(",", data.featureNames()));
+      writer.write('\n');
+      StringBuilder line = new StringBuilder();
+      for (double[] row : data.rows()) {
+        line.setLength(0);
+        for (int j = 0; j < row.length; j++) {
+          line.append(j == 0 ? "" : ",").append(row[j]);
+        }
+        writer.write(line.append('\n').toString());
+      }
     }
-    int[] picked = Arrays.copyOf(RowPermutation.random(train.size(), new SplittableRandom(seed ^ 0x5DEECE66DL)),
-        budget.maxTrainRows());
-    Arrays.sort(picked);
-    return train.select(picked, train.origin() + " (random " + picked.length + " rows)");
   }
 
   private static void deleteRecursively(Path root) {
@@ -184,12 +207,4 @@ public final class FlowMethod implements DetectionMethod {
       throw new UncheckedIOException("cannot delete the scratch model directory " + root, e);
     }
   }
-
-  private static final TrainingProgress SILENT = new TrainingProgress() {
-    @Override
-    public void onStep(int epoch, int epochs, int step, int stepsPerEpoch, double runningTrainNll) {}
-
-    @Override
-    public void onEpoch(EpochStats stats, int epochs, boolean best) {}
-  };
 }

@@ -1,6 +1,5 @@
 package io.impflow.bench.quality;
 
-import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
 import io.impflow.trainer.data.CsvDataSource;
 import io.impflow.trainer.data.DataReadOptions;
@@ -34,20 +33,6 @@ public final class QualitySuite {
 
   private static final Logger LOG = LoggerFactory.getLogger(QualitySuite.class);
 
-  /** The flows' architecture: the trainer CLI's defaults (g = d-64-64-d, sin), ImpFlow with 2 blocks. */
-  static final int IMPFLOW_BLOCKS = 2;
-  static final int HIDDEN = 64;
-  static final int LAYERS = 2;
-  static final ActivationKind ACTIVATION = ActivationKind.SIN;
-  /** The flows' default Lipschitz coefficient c ({@code --lipschitz}). */
-  public static final double LIPSCHITZ = 0.97;
-
-  /**
-   * The flows' default step multiplier for sets of at least {@link FlowBudget#SMALL_DATA_ROWS} fit rows
-   * ({@code --flow-large-data-step-factor}): 400 steps there against 100 on the small sets.
-   */
-  public static final int LARGE_DATA_STEP_FACTOR = 4;
-
   /** Every dataset of the suite, in table order. */
   static final String ALL_DATASETS = "shuttle,satellite,pima,breastw";
 
@@ -62,8 +47,6 @@ public final class QualitySuite {
    * @param datasets dataset names (CSV file names without {@code .csv})
    * @param protocols split protocols (run)
    * @param seeds seeds (run)
-   * @param budget the flows' training budget
-   * @param lipschitz the flows' spectral-normalization coefficient c, in (0, 1)
    * @param peakSeconds CPU seconds to measure the float64 peak; 0 skips it (report)
    * @param methods method keys to run, in table order (run)
    * @param startedEpochSecond when the whole regeneration started, for its duration (report), or 0
@@ -71,7 +54,7 @@ public final class QualitySuite {
    * @param stopAfterMinutes no new case starts after this many minutes (run); 0 for no limit
    */
   record Options(String command, Path dataDir, Path doc, Path pom, List<Path> results, List<String> datasets,
-      List<SplitProtocol> protocols, List<Long> seeds, FlowBudget budget, double lipschitz, double peakSeconds, List<String> methods,
+      List<SplitProtocol> protocols, List<Long> seeds, double peakSeconds, List<String> methods,
       long startedEpochSecond, String revision, double stopAfterMinutes) {
 
     static Options parse(String[] args) {
@@ -86,12 +69,6 @@ public final class QualitySuite {
       values.put("--datasets", ALL_DATASETS);
       values.put("--protocols", "clean,contaminated");
       values.put("--seeds", "1,2,3");
-      values.put("--flow-steps", "100");
-      values.put("--flow-max-epochs", "80");
-      values.put("--flow-patience", "8");
-      values.put("--flow-max-rows", "3000");
-      values.put("--flow-large-data-step-factor", String.valueOf(LARGE_DATA_STEP_FACTOR));
-      values.put("--lipschitz", String.valueOf(LIPSCHITZ));
       values.put("--peak-seconds", String.valueOf(Float64FmaPeak.DEFAULT_SECONDS));
       values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian");
       values.put("--started", "0");
@@ -111,17 +88,10 @@ public final class QualitySuite {
         protocols.add(Arrays.stream(SplitProtocol.values()).filter(v -> v.cliName().equals(p)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("--protocols: '" + p + "' is not clean or contaminated")));
       }
-      double lipschitz = parseDouble("--lipschitz", values.get("--lipschitz"));
-      if (!(lipschitz > 0 && lipschitz < 1)) {
-        throw new IllegalArgumentException("--lipschitz must be in (0, 1), got " + lipschitz);
-      }
       return new Options(args[0], Path.of(values.get("--data-dir")), Path.of(values.get("--doc")),
           Path.of(values.get("--pom")), list(values.get("--results")).stream().map(Path::of).toList(),
           list(values.get("--datasets")), protocols,
           list(values.get("--seeds")).stream().map(s -> parseLong("--seeds", s)).toList(),
-          new FlowBudget(parseInt("--flow-steps", values), parseInt("--flow-max-epochs", values),
-              parseInt("--flow-patience", values), parseInt("--flow-max-rows", values),
-              parseInt("--flow-large-data-step-factor", values)), lipschitz,
           parseDouble("--peak-seconds", values.get("--peak-seconds")), list(values.get("--methods")),
           parseLong("--started", values.get("--started")), values.get("--revision"),
           parseDouble("--stop-after-minutes", values.get("--stop-after-minutes")));
@@ -129,10 +99,6 @@ public final class QualitySuite {
 
     private static List<String> list(String value) {
       return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static int parseInt(String flag, Map<String, String> values) {
-      return (int) parseLong(flag, values.get(flag));
     }
 
     private static long parseLong(String flag, String value) {
@@ -154,18 +120,18 @@ public final class QualitySuite {
 
   private QualitySuite() {}
 
-  /** The suite's ImpFlow with coefficient {@code lipschitz}: the architecture the tables and end-to-end benchmark use. */
-  public static FlowMethod impflow(FlowBudget budget, double lipschitz) {
-    return new FlowMethod("ImpFlow", Architecture.IMPFLOW, IMPFLOW_BLOCKS, HIDDEN, LAYERS, ACTIVATION, lipschitz,
-        budget);
+  /** ImpFlow as {@code train} builds it by default: the model the tables and the end-to-end benchmark use. */
+  public static FlowMethod impflow() {
+    return new FlowMethod("ImpFlow", Architecture.IMPFLOW, Integer.parseInt(FlowMethod.trainDefault("--blocks")));
   }
 
   /** The methods of the suite by their {@code --methods} key, in table order. */
-  static Map<String, DetectionMethod> methods(FlowBudget budget, double lipschitz) {
+  static Map<String, DetectionMethod> methods() {
     Map<String, DetectionMethod> methods = new LinkedHashMap<>();
-    methods.put("impflow", impflow(budget, lipschitz));
-    methods.put("resflow", new FlowMethod("ResFlow", Architecture.RESFLOW, 2 * IMPFLOW_BLOCKS, HIDDEN, LAYERS,
-        ACTIVATION, lipschitz, budget));
+    methods.put("impflow", impflow());
+    // the paper's comparison at an equal parameter count: one residual MLP per block against ImpFlow's two
+    methods.put("resflow", new FlowMethod("ResFlow", Architecture.RESFLOW,
+        2 * Integer.parseInt(FlowMethod.trainDefault("--blocks"))));
     methods.put("rcf-batch", new RandomCutForestMethod(RandomCutForestMethod.Mode.BATCH));
     methods.put("rcf-streaming", new RandomCutForestMethod(RandomCutForestMethod.Mode.STREAMING));
     methods.put("gaussian", new GaussianDensityMethod());
@@ -173,7 +139,7 @@ public final class QualitySuite {
   }
 
   static List<DetectionMethod> selected(Options options) {
-    Map<String, DetectionMethod> all = methods(options.budget(), options.lipschitz());
+    Map<String, DetectionMethod> all = methods();
     List<DetectionMethod> chosen = new ArrayList<>();
     for (String key : options.methods()) {
       DetectionMethod method = all.get(key);
@@ -262,7 +228,7 @@ public final class QualitySuite {
     QualityReport report = new QualityReport(records, datasets);
     GeneratedSections.replaceInFile(options.doc(), "machine", MachineDescription.markdown(machine));
     GeneratedSections.replaceInFile(options.doc(), "quality-settings",
-        settings(options, records, methods(options.budget(), options.lipschitz())));
+        settings(options, records, methods()));
     GeneratedSections.replaceInFile(options.doc(), "quality", report.markdown());
     if (peak != null) {
       GeneratedSections.replaceInFile(options.doc(), "peak", "One-core float64 peak, measured by `"
@@ -272,7 +238,6 @@ public final class QualitySuite {
   }
 
   private static String settings(Options options, List<RunRecord> records, Map<String, DetectionMethod> all) {
-    FlowBudget b = options.budget();
     List<String> shown = records.stream().map(RunRecord::method).distinct().toList();
     StringBuilder md = new StringBuilder();
     md.append("| method | configuration |\n|---|---|\n");
@@ -282,15 +247,9 @@ public final class QualitySuite {
       }
       String configuration;
       if (method instanceof FlowMethod flow) {
-        configuration = flow.describe() + String.format(Locale.ROOT, "; trained with the trainer's own training run:"
-            + " float32, Adam lr %s, gradient clip %s, weight EMA %s, %.0f %% of the fit rows held out for early"
-            + " stopping (patience %d epochs); about %d optimizer steps below %,d fit rows and %d from %,d fit rows"
-            + " up (epochs = steps / batches per epoch, at most %d); at most %,d fit rows (a seeded random subset of"
-            + " larger training parts); batch %d (%d below %,d rows); exact float64 scoring of the exported"
-            + " artifact", FlowMethod.LEARNING_RATE, FlowMethod.GRADIENT_CLIP, FlowMethod.EMA_DECAY,
-            100 * FlowMethod.VALIDATION_FRACTION, b.patience(), b.steps(0), FlowBudget.SMALL_DATA_ROWS,
-            b.steps(FlowBudget.SMALL_DATA_ROWS), FlowBudget.SMALL_DATA_ROWS, b.maxEpochs(), b.maxTrainRows(),
-            FlowBudget.BATCH, FlowBudget.SMALL_DATA_BATCH, FlowBudget.SMALL_DATA_ROWS);
+        configuration = flow.describe() + "; every other flag at `train`'s default (no suite-only budget, every"
+            + " training row): " + FlowMethod.defaultsDescription() + "; the artifact scored in float64 as `evaluate`"
+            + " does";
       } else if (method instanceof RandomCutForestMethod) {
         configuration = "randomcutforest-core, " + RandomCutForestMethod.TREES + " trees, sample size "
             + RandomCutForestMethod.SAMPLE_SIZE + ", one thread, library defaults otherwise; features standardized"

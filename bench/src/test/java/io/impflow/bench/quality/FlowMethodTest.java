@@ -1,45 +1,52 @@
 package io.impflow.bench.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.impflow.model.flow.ActivationKind;
+import io.impflow.model.DensityModel;
 import io.impflow.model.flow.Architecture;
+import io.impflow.trainer.data.CsvDataSource;
+import io.impflow.trainer.data.DataReadOptions;
 import io.impflow.trainer.data.Dataset;
-import java.util.Arrays;
+import io.impflow.trainer.data.SplitProtocol;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The suite's flows are trained by the {@code train} command with its defaults, through an exact CSV round trip. */
 class FlowMethodTest {
+  @TempDir Path temp;
 
-  private static FlowMethod method(int maxRows) {
-    return new FlowMethod("ImpFlow", Architecture.IMPFLOW, 2, 16, 1, ActivationKind.SIN, 0.97,
-        new FlowBudget(1, 1, 1, maxRows));
+  @Test
+  void readsItsSettingsFromTheTrainCommandsDefaults() {
+    FlowMethod impflow = QualitySuite.impflow();
+    assertThat(impflow.spec(9).blocks()).isEqualTo(Integer.parseInt(FlowMethod.trainDefault("--blocks")));
+    assertThat(impflow.spec(9).hidden()).isEqualTo(Integer.parseInt(FlowMethod.trainDefault("--hidden")));
+    assertThat(impflow.trainArguments(7)).containsExactly("--seed", "7", "--arch", "impflow", "--blocks",
+        FlowMethod.trainDefault("--blocks"), "--device", "cpu");
+    assertThat(FlowMethod.defaultsDescription()).contains("whitening " + FlowMethod.trainDefault("--whitening"));
+    assertThatThrownBy(() -> FlowMethod.trainDefault("--no-such-flag")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void subsamplesLargeTrainingPartsReproduciblyAndInFileOrder() {
+  void trainingDataReachesTheCommandBitForBit() throws Exception {
     Dataset train = SuiteRunnerTest.labelled().withoutLabels();
-    Dataset small = method(30).subsample(train, 4);
-    int[] ids = SuiteRunnerTest.ids(small);
-    assertThat(ids).hasSize(30).isSorted().doesNotHaveDuplicates();
-    assertThat(SuiteRunnerTest.ids(method(30).subsample(train, 4))).isEqualTo(ids);
-    assertThat(SuiteRunnerTest.ids(method(30).subsample(train, 5))).isNotEqualTo(ids);
-    assertThat(method(100).subsample(train, 4)).isSameAs(train);
+    Path csv = temp.resolve("train.csv");
+    FlowMethod.writeCsv(train, csv);
+    Dataset back = new CsvDataSource(csv, DataReadOptions.defaults()).read();
+    assertThat(back.featureNames()).isEqualTo(train.featureNames());
+    assertThat(back.rows()).isDeepEqualTo(train.rows());
   }
 
   @Test
-  void describesTheArchitecture() {
-    assertThat(method(30).describe()).isEqualTo("2 blocks, g = d-16-d, sin, c = 0.97");
-    assertThat(method(30).spec(9).blocks()).isEqualTo(2);
-  }
-
-  @Test
-  void budgetTurnsStepsIntoEpochs() {
-    FlowBudget budget = new FlowBudget(300, 80, 8, 3000);
-    assertThat(budget.batchSize(279)).isEqualTo(FlowBudget.SMALL_DATA_BATCH);
-    assertThat(budget.epochs(279)).isEqualTo(60);      // 5 batches of 64 per epoch
-    assertThat(budget.batchSize(2700)).isEqualTo(FlowBudget.BATCH);
-    assertThat(budget.epochs(2700)).isEqualTo(28);     // 11 batches of 256 per epoch
-    assertThat(budget.epochs(20)).isEqualTo(80);       // capped
-    assertThat(Arrays.asList(budget.epochs(1_000_000))).containsExactly(1);
+  void trainsThroughTheCommandWithItsArguments() throws Exception {
+    SplitProtocol.Split split = SplitProtocol.CLEAN.split(SuiteRunnerTest.labelled(), 1);
+    FlowMethod resflow = new FlowMethod("ResFlow", Architecture.RESFLOW, 1);
+    Path model = temp.resolve("model");
+    resflow.train(split.train().withoutLabels(), 3, model, "--max-steps", "2", "--hidden", "8");
+    try (DensityModel loaded = DensityModel.load(model)) {
+      assertThat(loaded.manifest().provenance().get("seed")).isEqualTo(3);
+      assertThat(loaded.manifest().whitening()).isNotNull();
+    }
   }
 }

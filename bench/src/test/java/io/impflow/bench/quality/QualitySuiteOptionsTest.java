@@ -5,26 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+/** The suite measures `train`'s defaults: it has no flow-training options of its own. */
 class QualitySuiteOptionsTest {
 
   @Test
-  void lipschitzDefaultsToTheSuiteConstantAndReachesBothFlows() {
-    QualitySuite.Options defaults = QualitySuite.Options.parse(new String[] {"run"});
-    assertThat(defaults.lipschitz()).isEqualTo(QualitySuite.LIPSCHITZ);
-
-    QualitySuite.Options options = QualitySuite.Options.parse(new String[] {"run", "--lipschitz", "0.9"});
-    assertThat(options.lipschitz()).isEqualTo(0.9);
-    for (String flow : new String[] {"impflow", "resflow"}) {
-      FlowMethod method = (FlowMethod) QualitySuite.methods(options.budget(), options.lipschitz()).get(flow);
-      assertThat(method.describe()).as(flow).endsWith("c = 0.9");
+  void flowTrainingOptionsAreGoneAndTheFlowsUseTrainsDefaults() {
+    for (String removed : new String[] {"--lipschitz", "--flow-steps", "--flow-max-rows"}) {
+      assertThatThrownBy(() -> QualitySuite.Options.parse(new String[] {"run", removed, "1"}))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option");
     }
-  }
-
-  @Test
-  void rejectsALipschitzCoefficientOutsideTheOpenUnitInterval() {
-    assertThatThrownBy(() -> QualitySuite.Options.parse(new String[] {"run", "--lipschitz", "1"}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--lipschitz");
-    assertThatThrownBy(() -> QualitySuite.Options.parse(new String[] {"run", "--lipschitz", "x"}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--lipschitz");
+    for (String flow : new String[] {"impflow", "resflow"}) {
+      FlowMethod method = (FlowMethod) QualitySuite.methods().get(flow);
+      assertThat(method.describe()).as(flow).endsWith("c = " + FlowMethod.trainDefault("--lipschitz") + ")");
+    }
+    assertThat(((FlowMethod) QualitySuite.methods().get("resflow")).spec(9).blocks())
+        .isEqualTo(2 * Integer.parseInt(FlowMethod.trainDefault("--blocks")));
   }
 }
