@@ -21,6 +21,17 @@ class QualitySuiteOptionsTest {
   }
 
   @Test
+  void theDefaultMethodsIncludeThePeerDetectorsByTheirTableNames() {
+    QualitySuite.Options defaults = QualitySuite.Options.parse(new String[] {"run"});
+    assertThat(QualitySuite.selected(defaults)).extracting(DetectionMethod::name).containsExactly("ImpFlow",
+        "ResFlow", "RCF (fit, then score)", "RCF (streaming)", "Gaussian (full cov.)", "Isolation Forest",
+        "k-NN (k=5)", "LOF (k=20)");
+    QualitySuite.Options peers = QualitySuite.Options.parse(new String[] {"run", "--methods", "lof,iforest,knn"});
+    assertThat(QualitySuite.selected(peers)).extracting(DetectionMethod::name)
+        .containsExactly("LOF (k=20)", "Isolation Forest", "k-NN (k=5)");
+  }
+
+  @Test
   void rejectsALipschitzCoefficientOutsideTheOpenUnitInterval() {
     assertThatThrownBy(() -> QualitySuite.Options.parse(new String[] {"run", "--lipschitz", "1"}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--lipschitz");
