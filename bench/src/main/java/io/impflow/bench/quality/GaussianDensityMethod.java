@@ -17,22 +17,17 @@ public final class GaussianDensityMethod implements DetectionMethod {
 
   @Override
   public MethodRun run(SplitProtocol.Split split, long seed) throws MethodFailedException {
-    Stopwatch fit = Stopwatch.start();
-    GaussianDensity density;
-    try {
-      density = GaussianDensity.fit(split.train().rows());
-    } catch (IllegalArgumentException e) {
-      throw new MethodFailedException(name() + " on " + split.train().origin() + ": " + e.getMessage(), e);
-    }
-    Stopwatch.Elapsed fitTime = fit.elapsed();
-    double[][] test = split.test().rows();
-    double[] scores = new double[test.length];
-    Stopwatch.Elapsed scoreTime = RepeatedTiming.perPass(() -> {
-      for (int i = 0; i < test.length; i++) {
-        scores[i] = -density.logDensity(test[i]);
-      }
+    return FitThenScore.run(name(), split, s -> {
+      GaussianDensity density = GaussianDensity.fit(s.train().rows());
+      double[][] test = s.test().rows();
+      String note = density.ridge() > 0 ? "singular covariance: ridge " + density.ridge() : "";
+      return new FitThenScore.Fitted(() -> {
+        double[] scores = new double[test.length];
+        for (int i = 0; i < test.length; i++) {
+          scores[i] = -density.logDensity(test[i]);
+        }
+        return scores;
+      }, note);
     });
-    String note = density.ridge() > 0 ? "singular covariance: ridge " + density.ridge() : "";
-    return new MethodRun(scores, 0, fitTime, scoreTime, split.train().size(), note);
   }
 }

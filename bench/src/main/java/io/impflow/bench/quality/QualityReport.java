@@ -119,7 +119,8 @@ public final class QualityReport {
   }
 
   private void metricTable(StringBuilder md, String metric, ToDoubleFunction<RunRecord> value) {
-    md.append("### ").append(metric).append(" (score = −log p for the densities, RCF anomaly score for the forests)\n\n");
+    md.append("### ").append(metric).append(" (score = −log p for the densities, the anomaly score for the forests,"
+        + " mean neighbour distance for k-NN, the local outlier factor for LOF)\n\n");
     md.append("| dataset | protocol | ").append(String.join(" | ", methods)).append(" |\n");
     md.append("|---|---|").append("---:|".repeat(methods.size())).append('\n');
     for (String dataset : datasets.keySet()) {

@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The detection-quality suite's entry point, with two commands. {@code run} evaluates ImpFlow, ResFlow (twice the
- * blocks, the same parameter count), Random Cut Forest in batch and streaming mode and a full-covariance Gaussian on
- * bundled ODDS datasets, both protocols and several seeds, and writes per-seed results as CSV; several {@code run}
- * processes on disjoint datasets can share the cores. {@code report} merges result files, measures the one-core
- * float64 peak and rewrites the generated regions of {@code docs/benchmarks.md}. Run from the repository root,
- * normally through {@code bench/run-benchmarks.sh}.
+ * blocks, the same parameter count), Random Cut Forest in batch and streaming mode, a full-covariance Gaussian,
+ * Isolation Forest, k-NN distance and LOF on bundled ODDS datasets, both protocols and several seeds, and writes
+ * per-seed results as CSV; several {@code run} processes on disjoint datasets can share the cores. {@code report}
+ * merges result files, measures the one-core float64 peak and rewrites the generated regions of
+ * {@code docs/benchmarks.md}. Run from the repository root, normally through {@code bench/run-benchmarks.sh}.
  */
 public final class QualitySuite {
 
@@ -70,7 +70,7 @@ public final class QualitySuite {
       values.put("--protocols", "clean,contaminated");
       values.put("--seeds", "1,2,3");
       values.put("--peak-seconds", String.valueOf(Float64FmaPeak.DEFAULT_SECONDS));
-      values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian");
+      values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian,iforest,knn,lof");
       values.put("--started", "0");
       values.put("--revision", "");
       values.put("--stop-after-minutes", "0");
@@ -135,6 +135,9 @@ public final class QualitySuite {
     methods.put("rcf-batch", new RandomCutForestMethod(RandomCutForestMethod.Mode.BATCH));
     methods.put("rcf-streaming", new RandomCutForestMethod(RandomCutForestMethod.Mode.STREAMING));
     methods.put("gaussian", new GaussianDensityMethod());
+    methods.put("iforest", new IsolationForestMethod());
+    methods.put("knn", new KnnDistanceMethod());
+    methods.put("lof", new LocalOutlierFactorMethod());
     return methods;
   }
 
@@ -257,6 +260,26 @@ public final class QualitySuite {
             + (method.name().contains("streaming") ? "; score-then-update through the training part (warm-up,"
             + " scores discarded), then through the test part (scored)" : "; every training row inserted, then the"
             + " test rows scored with the forest frozen");
+      } else if (method instanceof IsolationForestMethod) {
+        configuration = "own implementation of Liu et al. (2008): " + IsolationForestMethod.TREES + " trees, each"
+            + " grown on " + IsolationForestMethod.SAMPLE_SIZE + " training rows drawn without replacement (seeded) to"
+            + " height ⌈log₂ " + IsolationForestMethod.SAMPLE_SIZE + "⌉ = "
+            + IsolationForest.heightLimit(IsolationForestMethod.SAMPLE_SIZE) + "; split attribute uniform among those"
+            + " that vary in the node, split value uniform between its min and max there; score 2^(−E[h(x)]/c(ψ)),"
+            + " with c(n) = 2H(n−1) − 2(n−1)/n added at unsplit leaves; raw features (axis-parallel splits ignore"
+            + " per-feature scaling)";
+      } else if (method instanceof KnnDistanceMethod) {
+        configuration = "mean Euclidean distance to the " + KnnDistanceMethod.K + " nearest training rows, exact"
+            + " brute-force search in float64; features standardized by the training part's mean and sd (scale 1"
+            + " for a constant feature); fitting is only that scaling";
+      } else if (method instanceof LocalOutlierFactorMethod) {
+        configuration = "own implementation of Breunig et al. (2000) in novelty mode, k = "
+            + LocalOutlierFactorMethod.K + ": the training rows' neighbourhoods (a row is not its own neighbour),"
+            + " k-distances and local reachability densities are fitted, each test row's LOF is computed against"
+            + " them; exactly k neighbours (ties at the k-distance broken by training-row order); "
+            + String.format(Locale.ROOT, "%.0e", LocalOutlierFactor.DENSITY_EPSILON) + " added to mean reachability"
+            + " distances (as scikit-learn) so duplicated rows do not divide by 0; exact brute-force search in"
+            + " float64; features standardized as for k-NN";
       } else {
         configuration = "maximum-likelihood mean and covariance of every training row, float64 Cholesky, exact"
             + " log-density";
@@ -264,10 +287,10 @@ public final class QualitySuite {
       md.append("| ").append(method.name()).append(" | ").append(configuration).append(" |\n");
     }
     md.append("\nFit time is the wall-clock and CPU time of fitting (for the flows, the trainer's whole training run:"
-        + " hold-out, training, calibration scoring and artifact export). Scoring rows/s is test rows per second on"
-        + " one thread: the flows score the loaded artifact in batches of 1,024 rows; the cheap methods repeat the"
-        + " pass for at least " + RepeatedTiming.MIN_SECONDS + " s; RCF streaming is one score-then-update pass."
-        + " CPU time is the measuring thread's (PyTorch runs on it with one intra-op thread); on a shared machine it"
+        + " hold-out, training, calibration scoring and artifact export; for LOF, the training rows' neighbour"
+        + " search). Scoring rows/s is test rows per second on one thread: the flows score the loaded artifact in"
+        + " batches of 1,024 rows; RCF streaming is one score-then-update pass; the other methods repeat a pass,"
+        + " after one warm-up pass, for at least " + RepeatedTiming.MIN_SECONDS + " s. CPU time is the measuring thread's (PyTorch runs on it with one intra-op thread); on a shared machine it"
         + " is the steadier figure.\n");
     return md.toString();
   }

@@ -56,8 +56,8 @@ public final class RandomCutForestMethod implements DetectionMethod {
       throw new MethodFailedException(name() + " on " + split.train().origin() + ": feature " + e.column()
           + " is constant in the training part; drop it", e);
     }
-    double[][] train = standardize(split.train().rows(), standardization);
-    double[][] test = standardize(split.test().rows(), standardization);
+    double[][] train = PeerStandardization.apply(split.train().rows(), standardization);
+    double[][] test = PeerStandardization.apply(split.test().rows(), standardization);
     SplittableRandom random = new SplittableRandom(seed);
     int[] trainOrder = RowPermutation.random(train.length, random);
     int[] testOrder = RowPermutation.random(test.length, random);
@@ -100,13 +100,5 @@ public final class RandomCutForestMethod implements DetectionMethod {
         .randomSeed(seed)
         .parallelExecutionEnabled(false)
         .build();
-  }
-
-  static double[][] standardize(double[][] rows, Standardization standardization) {
-    double[][] out = new double[rows.length][];
-    for (int i = 0; i < rows.length; i++) {
-      out[i] = standardization.apply(rows[i]);
-    }
-    return out;
   }
 }

@@ -21,4 +21,15 @@ class QualitySuiteOptionsTest {
     assertThat(((FlowMethod) QualitySuite.methods().get("resflow")).spec(9).blocks())
         .isEqualTo(2 * Integer.parseInt(FlowMethod.trainDefault("--blocks")));
   }
+
+  @Test
+  void theDefaultMethodsIncludeThePeerDetectorsByTheirTableNames() {
+    QualitySuite.Options defaults = QualitySuite.Options.parse(new String[] {"run"});
+    assertThat(QualitySuite.selected(defaults)).extracting(DetectionMethod::name).containsExactly("ImpFlow",
+        "ResFlow", "RCF (fit, then score)", "RCF (streaming)", "Gaussian (full cov.)", "Isolation Forest",
+        "k-NN (k=5)", "LOF (k=20)");
+    QualitySuite.Options peers = QualitySuite.Options.parse(new String[] {"run", "--methods", "lof,iforest,knn"});
+    assertThat(QualitySuite.selected(peers)).extracting(DetectionMethod::name)
+        .containsExactly("LOF (k=20)", "Isolation Forest", "k-NN (k=5)");
+  }
 }
