@@ -106,8 +106,10 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
           + " so the latency is mostly queueing; --rate %d shows the latency of a stream the job keeps up with",
           produced / writeSeconds, Math.max(50, (long) (0.8 * throughput()) / 50 * 50)));
     }
-    line(text, "alerts", String.format(Locale.ROOT, "%,d (log-likelihood below the calibrated threshold %.3f)",
-        alerts, thresholdLogLikelihood));
+    line(text, "alerts", String.format(Locale.ROOT, "%,d (log-likelihood below the calibrated threshold %.3f)%s",
+        alerts, thresholdLogLikelihood, detection.constantDepartures() == 0 ? "" : String.format(Locale.ROOT,
+            "; %,d rows depart from a feature that was constant in training (log-likelihood -Infinity)",
+            detection.constantDepartures())));
     line(text, "at the threshold", String.format(Locale.ROOT, "precision %s, recall %s, false-positive rate %s",
         figure(detection.precision()), figure(detection.recall()), figure(detection.falsePositiveRate())));
     line(text, "ranking", String.format(Locale.ROOT, "AUROC %s, AUPRC %s (score = -log-likelihood vs. the shuttle"

@@ -2,6 +2,7 @@ package io.impflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.trainer.eval.DetectionMetrics;
 import java.nio.file.Path;
@@ -16,7 +17,12 @@ class DemoSummaryTest {
 
   private static DemoSummary summary(long scored, long deadLetters, int duplicates,
       Map<DeadLetterReason, Integer> got, List<String> unexpected) {
-    return new DemoSummary(10, 8, 2, scored, deadLetters, 2, duplicates, 4.0, 300, 900, -10, METRICS, got,
+    return summary(scored, deadLetters, duplicates, got, unexpected, METRICS);
+  }
+
+  private static DemoSummary summary(long scored, long deadLetters, int duplicates,
+      Map<DeadLetterReason, Integer> got, List<String> unexpected, DetectionMetrics metrics) {
+    return new DemoSummary(10, 8, 2, scored, deadLetters, 2, duplicates, 4.0, 300, 900, -10, metrics, got,
         Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1), unexpected, MODEL, 1000, 3.5);
   }
 
@@ -52,6 +58,16 @@ class DemoSummaryTest {
         .contains("AUROC 1.0000")
         .contains("MALFORMED_AVRO 1, UNKNOWN_SCHEMA 1 - each as injected")
         .contains("reports/r1");
+  }
+
+  @Test
+  void aRowDepartingFromAConstantFeatureIsNamedAndTheFiguresStayFinite() throws Exception {
+    DetectionMetrics departed = DetectionMetrics.of(new double[] {-1, -2, Double.NEGATIVE_INFINITY, -39},
+        new boolean[] {false, false, true, true}, new int[] {0, 0, 1, 1}, 10);
+    DemoSummary summary = summary(8, 2, 0, Map.of(), List.of(), departed);
+    assertThat(summary.format(null)).contains("1 rows depart from a feature that was constant in training");
+    String json = new ObjectMapper().writeValueAsString(summary.toMap());
+    assertThat(json).contains("\"constant_departures\":1").contains("\"nll\":14.0").doesNotContain("Infinity");
   }
 
   @Test

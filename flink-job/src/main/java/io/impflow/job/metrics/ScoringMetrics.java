@@ -1,5 +1,7 @@
 package io.impflow.job.metrics;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -9,7 +11,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The scoring operator's metrics: records scored, alerts, calls into the model, micro-batch size, scoring latency per
- * batch (µs), solver iterations per record, the model version in use, model swaps and refused model updates.
+ * batch (µs), solver iterations per record, the model version in use, model swaps and refused model updates, and
+ * records that depart from a feature that was constant in training ({@code constantFeatureDepartures} in all, and
+ * {@code departures} in the group {@code constantFeature=<name>} per feature, registered at its first departure).
  */
 public final class ScoringMetrics {
   private static final int HISTOGRAM_WINDOW = 1024;
@@ -22,6 +26,10 @@ public final class ScoringMetrics {
   private final Histogram solverIterations;
   private final Counter modelSwaps;
   private final Counter modelUpdatesRefused;
+  private final Counter constantFeatureDepartures;
+  private final MetricGroup group;
+  /** Per-feature departure counters, registered on first use; only the task thread counts. */
+  private final Map<String, Counter> departuresByFeature = new HashMap<>();
 
   /** Registers the metrics under {@code group}; {@code modelVersion} is read whenever a reporter asks. */
   public ScoringMetrics(MetricGroup group, Supplier<String> modelVersion) {
@@ -35,6 +43,8 @@ public final class ScoringMetrics {
     group.gauge("modelVersion", (Gauge<String>) modelVersion::get);
     modelSwaps = group.counter("modelSwaps");
     modelUpdatesRefused = group.counter("modelUpdatesRefused");
+    constantFeatureDepartures = group.counter("constantFeatureDepartures");
+    this.group = group;
   }
 
   /** Records one scored micro-batch of {@code size} rows that took {@code nanos} in the model. */
@@ -62,6 +72,16 @@ public final class ScoringMetrics {
   /** Records one call into the model: a micro-batch, or the attribution of a micro-batch's alerts. */
   public void modelCalled() {
     modelCalls.inc();
+  }
+
+  /**
+   * Records one scored record that departs from the feature {@code featureName}, which was constant in training (its
+   * log-likelihood is −∞).
+   */
+  public void constantFeatureDeparture(String featureName) {
+    constantFeatureDepartures.inc();
+    departuresByFeature.computeIfAbsent(featureName,
+        name -> group.addGroup("constantFeature", name).counter("departures")).inc();
   }
 
   /** Records one alert. */

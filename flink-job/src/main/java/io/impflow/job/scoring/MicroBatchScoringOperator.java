@@ -247,9 +247,14 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     long start = System.nanoTime();
     BatchScores scores = score(rows);
     metrics.batchScored(rows.length, System.nanoTime() - start);
+    List<String> featureNames = serving.model().featureNames();
     for (int i = 0; i < rows.length; i++) {
       if (scores.status()[i] == RowStatus.SCORED) {
         metrics.recordScored(scores.iterations()[i]);
+        int departed = scores.constantDeparture()[i];
+        if (departed >= 0) {
+          metrics.constantFeatureDeparture(featureNames.get(departed));
+        }
       }
     }
     serving.router().route(buffer, scores, this::attribution, outputs);

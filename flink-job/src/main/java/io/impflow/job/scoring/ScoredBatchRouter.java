@@ -9,6 +9,7 @@ import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -19,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * (with per-feature attribution) per row below the threshold, and a dead letter per row the model could not score.
  * The attributions of all alerts of a batch come from one further model call
  * ({@link io.impflow.model.DensityModel#attribution(double[][])}).
+ *
+ * <p>A record that departs from a feature that was constant in training scores log-likelihood −∞ (score +∞, the
+ * calibration's smallest p-value), which is below every threshold: it always alerts, and its attribution is −∞ at
+ * that feature. Should the model be unable to explain the rest of such a row, the alert's attribution is still −∞
+ * there and NaN (unknown) elsewhere, so the departed feature is named in every case.
  */
 public final class ScoredBatchRouter {
   private static final Logger LOGGER = LoggerFactory.getLogger(ScoredBatchRouter.class);
@@ -86,9 +92,12 @@ public final class ScoredBatchRouter {
       out.score(event);
       if (anomaly) {
         double[] why = attributions[alerts++];
+        int departed = scores.constantDeparture()[i];
         if (why == null) {
           LOGGER.warn("record '{}' at {}: alert without attribution, the solve of model {} did not converge next to"
-              + " it", record.id, record.raw.where(), modelVersion);
+              + " it{}", record.id, record.raw.where(), modelVersion, departed < 0 ? ""
+              : "; it departs from '" + featureNames.get(departed) + "', constant in training");
+          why = departed < 0 ? null : departureOnly(departed);
         }
         out.alert(Alert.newBuilder()
             .setEvent(event)
@@ -123,6 +132,14 @@ public final class ScoredBatchRouter {
   /** Whether row i is scored and below the threshold: it gets an alert, and an attribution from the one call. */
   private boolean isAlert(BatchScores scores, int i) {
     return scores.status()[i] == RowStatus.SCORED && scores.logLikelihood()[i] < threshold;
+  }
+
+  /** Attribution of a departing row the model cannot otherwise explain: −∞ at the departed feature, NaN else. */
+  private double[] departureOnly(int departed) {
+    double[] why = new double[featureNames.size()];
+    Arrays.fill(why, Double.NaN);
+    why[departed] = Double.NEGATIVE_INFINITY;
+    return why;
   }
 
   private String unscoredMessage(FeatureRecord record, BatchScores scores, int i) {

@@ -13,10 +13,12 @@ import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
@@ -41,8 +43,15 @@ class MicroBatchScoringOperatorTest {
   private OneInputStreamOperatorTestHarness<FeatureRecord, ScoredEvent> harness;
   private MicroBatchScoringOperator operator;
   private final List<FeatureRecord> sent = new ArrayList<>();
+  /** The operator's metric subgroups by "key=value", each intercepting its own metrics. */
+  private final Map<String, InterceptingOperatorMetricGroup> subgroups = new HashMap<>();
   /** The operator's registered metrics, as a reporter would see them. */
-  private final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+  private final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup() {
+    @Override
+    public MetricGroup addGroup(String key, String value) {
+      return subgroups.computeIfAbsent(key + "=" + value, k -> new InterceptingOperatorMetricGroup());
+    }
+  };
   private MockEnvironment environment;
 
   @BeforeAll
@@ -61,8 +70,12 @@ class MicroBatchScoringOperatorTest {
   }
 
   private void open(int batchSize, long timeoutMillis) throws Exception {
+    open(model, TestModels.FEATURES, batchSize, timeoutMillis);
+  }
+
+  private void open(Path artifact, List<String> features, int batchSize, long timeoutMillis) throws Exception {
     operator = new MicroBatchScoringOperator(
-        new ScoringSettings(model.toString(), TestModels.FEATURES, null, batchSize, timeoutMillis));
+        new ScoringSettings(artifact.toString(), features, null, batchSize, timeoutMillis));
     InterceptingTaskMetricGroup taskMetrics = new InterceptingTaskMetricGroup() {
       @Override
       public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name,
@@ -114,8 +127,13 @@ class MicroBatchScoringOperatorTest {
 
   /** The model's own scores of the rows sent so far, as one batch. */
   private static double[] offline(List<FeatureRecord> records) throws Exception {
+    return offline(model, records);
+  }
+
+  /** An artifact's own scores of the rows sent so far, as one batch. */
+  private static double[] offline(Path artifact, List<FeatureRecord> records) throws Exception {
     double[][] rows = records.stream().map(r -> r.features).toArray(double[][]::new);
-    try (DensityModel m = DensityModel.load(model)) {
+    try (DensityModel m = DensityModel.load(artifact)) {
       BatchScores scores = m.score(rows);
       return scores.logLikelihood();
     }
@@ -263,6 +281,48 @@ class MicroBatchScoringOperatorTest {
     assertThat(scored()).hasSize(2 * batchSize);
     assertThat(alerts()).hasSameSizeAs(batched);
     assertThat(modelCalls()).isEqualTo(3);
+  }
+
+  @Test
+  void aRecordDepartingFromAFeatureConstantInTrainingAlertsWithTheFeatureNamedAndIsCounted() throws Exception {
+    Path constantModel = TestModels.writeCalibratedModelWithConstantFeature(dir.resolve("constant"), 7);
+    open(constantModel, TestModels.FEATURES_WITH_CONSTANT, 3, 60_000);
+    send(TestModels.withFirmware(TestModels.normalRow(random), TestModels.FIRMWARE));
+    send(TestModels.withFirmware(TestModels.normalRow(random), TestModels.FIRMWARE + 1));
+    send(TestModels.withFirmware(TestModels.normalRow(random), TestModels.FIRMWARE));
+
+    List<ScoredEvent> events = scored();
+    assertThat(events).extracting(ScoredEvent::getId).containsExactly("r0", "r1", "r2");
+    assertThat(harness.getSideOutput(MicroBatchScoringOperator.DEAD_LETTERS)).isNull();
+    double[] expected = offline(constantModel, sent);
+    // Records with the training value are scored as usual, exactly as the model scores them offline.
+    for (int i : new int[] {0, 2}) {
+      assertThat(events.get(i).getLogLikelihood()).isFinite().isEqualTo(expected[i]);
+      assertThat(events.get(i).getIsAnomaly()).isEqualTo(expected[i] < events.get(i).getThreshold());
+    }
+    ScoredEvent departed = events.get(1);
+    assertThat(departed.getLogLikelihood()).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(departed.getScore()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(departed.getIsAnomaly()).isTrue();
+    assertThat(departed.getPValue()).isStrictlyBetween(0.0, 0.01);
+
+    Alert alert = alerts().stream().filter(a -> a.getEvent().getId().equals("r1")).findFirst().orElseThrow();
+    assertThat(alert.getEvent()).isEqualTo(departed);
+    assertThat(alert.getFeatureNames()).containsExactlyElementsOf(TestModels.FEATURES_WITH_CONSTANT);
+    double[] attribution = unboxed(alert.getAttribution());
+    assertThat(attribution).hasSize(5);
+    assertThat(alert.getFeatureNames().get(2)).isEqualTo("firmware");
+    assertThat(attribution[2]).isEqualTo(Double.NEGATIVE_INFINITY);
+    for (int j : new int[] {0, 1, 3, 4}) {
+      assertThat(attribution[j]).isFinite();
+    }
+    // A matching record that alerts anyway names no departure: the constant feature's entry is 0.
+    alerts().stream().filter(a -> !a.getEvent().getId().equals("r1"))
+        .forEach(a -> assertThat(a.getAttribution().get(2)).isZero());
+
+    assertThat(((Counter) metrics.get("constantFeatureDepartures")).getCount()).isEqualTo(1);
+    assertThat(((Counter) subgroups.get("constantFeature=firmware").get("departures")).getCount()).isEqualTo(1);
+    assertThat(((Counter) metrics.get("recordsScored")).getCount()).isEqualTo(3);
   }
 
   @Test

@@ -141,4 +141,36 @@ class ScoredBatchRouterTest {
     assertThat(attributionCalls).hasSize(1);
     assertThat(attributionCalls.get(0)).hasNumberOfRows(2);
   }
+
+  @Test
+  void aRowDepartingFromAConstantFeatureScoresMinusInfinityAndAlwaysAlertsWithTheFeatureNamed() {
+    // "b" was constant in training; "moved" and "far" depart from it, "far" so far out that the model cannot explain
+    // the rest of the row.
+    List<FeatureRecord> rows = List.of(record("normal", 30, 0.1, 0.2), record("moved", 31, 1, 7),
+        record("far", 32, 60, 7));
+    BatchScores scored = new BatchScores(
+        new double[] {-40, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY}, new double[] {1e-13, 1e-13, 1e-12},
+        new int[] {6, 6, 30}, new RowStatus[] {RowStatus.SCORED, RowStatus.SCORED, RowStatus.SCORED},
+        new int[] {-1, 1, 1});
+    // Even an override threshold far below every finite score alerts on them.
+    new ScoredBatchRouter("v7", FEATURES, -1e300, CALIBRATION).route(rows, scored, attribution, outputs);
+
+    assertThat(deadLetters).isEmpty();
+    assertThat(scores).extracting(ScoredEvent::getId).containsExactly("normal", "moved", "far");
+    assertThat(scores.get(0).getIsAnomaly()).isFalse();
+    ScoredEvent moved = scores.get(1);
+    assertThat(moved.getLogLikelihood()).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(moved.getScore()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(moved.getIsAnomaly()).isTrue();
+    // The calibration's smallest tail probability, 1 / (100 + 1), not NaN.
+    assertThat(moved.getPValue()).isEqualTo(1.0 / 101);
+    assertThat(alerts).extracting(a -> a.getEvent().getId()).containsExactly("moved", "far");
+    // The model's own attribution where it has one (the stand-in's here; DensityModel puts −∞ at the feature) ...
+    assertThat(alerts.get(0).getAttribution()).containsExactly(20.0, -4.0);
+    // ... and where it has none, the departed feature still is −∞ and the rest unknown.
+    assertThat(alerts.get(1).getFeatureNames()).containsExactly("a", "b");
+    assertThat(alerts.get(1).getAttribution()).containsExactly(Double.NaN, Double.NEGATIVE_INFINITY);
+    assertThat(attributionCalls).hasSize(1);
+    assertThat(attributionCalls.get(0)).isDeepEqualTo(new double[][] {{1, 7}, {60, 7}});
+  }
 }

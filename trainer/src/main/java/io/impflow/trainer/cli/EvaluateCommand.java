@@ -25,9 +25,13 @@ import picocli.CommandLine.Option;
             + " and, when the data has a 0/1 label column, AUROC and AUPRC of the score (= -log-likelihood,"
             + " exact and tie-aware) and precision/recall of the calibrated anomaly flag.",
         "The model's feature names select the data's columns. With --split the test part is used by default.",
-        "--json prints exactly one JSON object on stdout (keys: rows, unscored, nll, threshold, flagged, and with"
-            + " labels anomalies, nll_normal, auroc, auprc, precision, recall, false_positive_rate); logs go to"
-            + " stderr. The threshold is a score (-log-likelihood): rows scoring above it are flagged."},
+        "--json prints exactly one JSON object on stdout (keys: rows, unscored, constant_departures, nll,"
+            + " threshold, flagged, and with labels anomalies, nll_normal, auroc, auprc, precision, recall,"
+            + " false_positive_rate); logs go to stderr. The threshold is a score (-log-likelihood): rows scoring"
+            + " above it are flagged.",
+        "A row that departs from a feature that was constant in training has log-likelihood -Infinity: it is"
+            + " flagged, ranked most anomalous, counted in constant_departures (the features are named in the log)"
+            + " and left out of nll and nll_normal, which average the rows with a finite log-likelihood."},
     footer = {"", "Example: ./impflow evaluate --model models/shuttle --data datasets/shuttle.csv --split clean --json"})
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -61,6 +65,10 @@ final class EvaluateCommand implements Callable<Integer> {
         LOG.warn("{} of {} rows could not be scored (solver did not converge); they count as anomalies",
             scored.unscored(), data.size());
       }
+      if (!scored.constantDepartures().isEmpty()) {
+        LOG.warn("rows departing from a feature that was constant in training (log-likelihood -Infinity; flagged,"
+            + " left out of nll), by feature: {}", scored.constantDepartures());
+      }
       DetectionMetrics metrics = DetectionMetrics.of(scored.logLikelihood(), scored.anomaly(), data.labels(),
           -calibration.threshold());
       if (json) {
@@ -80,7 +88,9 @@ final class EvaluateCommand implements Callable<Integer> {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "rows         %d%n", m.rows()));
     out.append(String.format(Locale.ROOT, "unscored     %d%n", m.unscored()));
-    out.append(String.format(Locale.ROOT, "nll          %.6f nats%n", m.nll()));
+    out.append(String.format(Locale.ROOT, "departures   %d (a training-constant feature differs: log-likelihood"
+        + " -Infinity, not in nll)%n", m.constantDepartures()));
+    out.append(String.format(Locale.ROOT, "nll          %.6f nats (rows with a finite log-likelihood)%n", m.nll()));
     if (m.anomalies() != null) {
       out.append(String.format(Locale.ROOT, "anomalies    %d%n", m.anomalies()));
       out.append(String.format(Locale.ROOT, "nll_normal   %s%n", format(m.nllNormal())));

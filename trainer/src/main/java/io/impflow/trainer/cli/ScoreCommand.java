@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
         "Score every row of --data with a trained model and write a CSV with one row per input row, in input"
             + " order: log_likelihood (exact, float64, raw feature space, nats), score (= -log_likelihood),"
             + " p_value (calibrated tail probability), is_anomaly (true/false), solver_residual (largest relative"
-            + " residual of the per-row solve), status (SCORED, or why the row could not be scored).",
+            + " residual of the per-row solve), status (SCORED, or why the row could not be scored),"
+            + " constant_departure (empty, or the name of a feature that was constant in training and that the row"
+            + " departs from: its log_likelihood is then -Infinity and it is flagged).",
         "The model's feature names select the data's columns. With --split the test part is used by default."},
     footer = {"", "Example: ./impflow score --model models/shuttle --data datasets/shuttle.csv --out scores.csv"})
 final class ScoreCommand implements Callable<Integer> {
@@ -28,7 +30,8 @@ final class ScoreCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreCommand.class);
 
   /** Header of the output CSV. */
-  static final String HEADER = "log_likelihood,score,p_value,is_anomaly,solver_residual,status";
+  static final String HEADER =
+      "log_likelihood,score,p_value,is_anomaly,solver_residual,status,constant_departure";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -56,7 +59,8 @@ final class ScoreCommand implements Callable<Integer> {
         for (int i = 0; i < data.size(); i++) {
           double ll = scored.logLikelihood()[i];
           writer.write(ll + "," + (-ll) + "," + scored.pValue()[i] + "," + scored.anomaly()[i] + ","
-              + scored.residual()[i] + "," + scored.status()[i] + "\n");
+              + scored.residual()[i] + "," + scored.status()[i] + ","
+              + (scored.constantDeparture()[i] == null ? "" : scored.constantDeparture()[i]) + "\n");
         }
       });
       int flagged = 0;
@@ -64,6 +68,10 @@ final class ScoreCommand implements Callable<Integer> {
         flagged += a ? 1 : 0;
       }
       LOG.info("scored {} rows ({} flagged, {} unscored) into {}", data.size(), flagged, scored.unscored(), out);
+      if (!scored.constantDepartures().isEmpty()) {
+        LOG.warn("rows departing from a feature that was constant in training (log-likelihood -Infinity, flagged),"
+            + " by feature: {}", scored.constantDepartures());
+      }
       spec.commandLine().getOut().flush();
       return 0;
     }

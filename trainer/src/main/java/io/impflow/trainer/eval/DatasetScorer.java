@@ -4,6 +4,9 @@ import io.impflow.model.DensityModel;
 import io.impflow.model.calibration.Calibration;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.model.scoring.RowStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Scores many rows with a {@link DensityModel} in bounded chunks and applies its calibration. */
 public final class DatasetScorer {
@@ -16,14 +19,17 @@ public final class DatasetScorer {
   /**
    * Per-row results of scoring a dataset.
    *
-   * @param logLikelihood log p(x) in raw feature space (NaN unless SCORED)
+   * @param logLikelihood log p(x) in raw feature space (NaN unless SCORED; −∞ for a row that departs from a feature
+   *     that was constant in training)
    * @param residual largest relative solver residual over the blocks
    * @param status per-row outcome
    * @param pValue calibrated tail probability (NaN unless SCORED)
    * @param anomaly calibrated anomaly flag (rows that could not be scored are flagged too)
+   * @param constantDeparture per row, the name of the first feature that was constant in training and that the row
+   *     departs from (its log-likelihood is then −∞), or {@code null}
    */
   public record ScoredRows(double[] logLikelihood, double[] residual, RowStatus[] status, double[] pValue,
-      boolean[] anomaly) {
+      boolean[] anomaly, String[] constantDeparture) {
 
     /** Number of rows whose status is not SCORED. */
     public int unscored() {
@@ -32,6 +38,17 @@ public final class DatasetScorer {
         count += s == RowStatus.SCORED ? 0 : 1;
       }
       return count;
+    }
+
+    /** Rows that depart from a training-constant feature, counted by that feature's name (sorted by name). */
+    public Map<String, Integer> constantDepartures() {
+      Map<String, Integer> counts = new TreeMap<>();
+      for (String feature : constantDeparture) {
+        if (feature != null) {
+          counts.merge(feature, 1, Integer::sum);
+        }
+      }
+      return counts;
     }
   }
 
@@ -43,6 +60,8 @@ public final class DatasetScorer {
     RowStatus[] status = new RowStatus[n];
     double[] pValue = new double[n];
     boolean[] anomaly = new boolean[n];
+    String[] departure = new String[n];
+    List<String> names = model.featureNames();
     for (int from = 0; from < n; from += CHUNK_ROWS) {
       int to = Math.min(n, from + CHUNK_ROWS);
       double[][] chunk = new double[to - from][];
@@ -51,12 +70,17 @@ public final class DatasetScorer {
       System.arraycopy(scores.logLikelihood(), 0, ll, from, to - from);
       System.arraycopy(scores.residual(), 0, residual, from, to - from);
       System.arraycopy(scores.status(), 0, status, from, to - from);
+      for (int k = 0; k < to - from; k++) {
+        int feature = scores.constantDeparture()[k];
+        departure[from + k] = feature < 0 ? null : names.get(feature);
+      }
     }
     for (int i = 0; i < n; i++) {
       boolean scored = status[i] == RowStatus.SCORED;
+      // pValue(−∞) is the table's smallest level and −∞ is below every threshold: a departing row is flagged.
       pValue[i] = calibration == null || !scored ? Double.NaN : calibration.pValue(ll[i]);
       anomaly[i] = calibration != null && (!scored || calibration.isAnomaly(ll[i]));
     }
-    return new ScoredRows(ll, residual, status, pValue, anomaly);
+    return new ScoredRows(ll, residual, status, pValue, anomaly, departure);
   }
 }

@@ -5,16 +5,23 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 
 /**
- * How well log-likelihoods separate anomalies from normal rows: the mean NLL of all rows and, with labels, AUROC
+ * How well log-likelihoods separate anomalies from normal rows: the mean NLL of the rows and, with labels, AUROC
  * and AUPRC of the score (−log-likelihood) and precision and recall of the calibrated anomaly flag. Fields without
  * labels are {@code null} (left out of the JSON). Rows the model could not score (NaN log-likelihood) are left out
- * of the NLL means and ranked as the most anomalous.
+ * of the NLL means and ranked as the most anomalous. Rows with log-likelihood −∞ (a scored row gets it only when
+ * it departs from a feature that was constant in training) are counted in {@code constantDepartures}, left out of
+ * the NLL means (one such row would make them +∞) and ranked as the most anomalous; the calibrated flag marks them
+ * (−∞ is below every threshold).
  *
  * @param rows number of rows evaluated
  * @param unscored rows the model could not score (solver did not converge)
+ * @param constantDepartures scored rows with log-likelihood −∞: they depart from a feature that was constant in
+ *     training
  * @param anomalies number of rows labelled 1, or {@code null} without labels
- * @param nll mean negative log-likelihood over the scored rows (nats, in the model's raw feature space)
- * @param nllNormal mean negative log-likelihood of the rows labelled 0, or {@code null}
+ * @param nll mean negative log-likelihood over the rows with a finite log-likelihood (nats, in the model's raw
+ *     feature space; NaN when there are none)
+ * @param nllNormal mean negative log-likelihood of the rows labelled 0 with a finite log-likelihood, or
+ *     {@code null}
  * @param auroc area under the ROC curve of the score, or {@code null}
  * @param auprc average precision of the score, or {@code null}
  * @param threshold the calibrated score threshold (a row is flagged when its score exceeds it)
@@ -27,6 +34,7 @@ import java.util.Arrays;
 public record DetectionMetrics(
     @JsonProperty("rows") int rows,
     @JsonProperty("unscored") int unscored,
+    @JsonProperty("constant_departures") int constantDepartures,
     @JsonProperty("anomalies") Integer anomalies,
     @JsonProperty("nll") double nll,
     @JsonProperty("nll_normal") Double nllNormal,
@@ -51,14 +59,15 @@ public record DetectionMetrics(
     double[] scores = Arrays.stream(logLikelihoods).map(ll -> Double.isNaN(ll) ? Double.POSITIVE_INFINITY : -ll)
         .toArray();
     int unscored = (int) Arrays.stream(logLikelihoods).filter(Double::isNaN).count();
-    double nll = Arrays.stream(logLikelihoods).filter(ll -> !Double.isNaN(ll)).map(ll -> -ll).average()
-        .orElse(Double.NaN);
+    int constantDepartures = (int) Arrays.stream(logLikelihoods).filter(ll -> ll == Double.NEGATIVE_INFINITY).count();
+    double nll = Arrays.stream(logLikelihoods).filter(Double::isFinite).map(ll -> -ll).average().orElse(Double.NaN);
     int flagged = 0;
     for (boolean flag : flags) {
       flagged += flag ? 1 : 0;
     }
     if (labels == null) {
-      return new DetectionMetrics(n, unscored, null, nll, null, null, null, scoreThreshold, flagged, null, null, null);
+      return new DetectionMetrics(n, unscored, constantDepartures, null, nll, null, null, null, scoreThreshold,
+          flagged, null, null, null);
     }
     int anomalies = 0;
     int truePositives = 0;
@@ -71,13 +80,14 @@ public record DetectionMetrics(
         truePositives += labels[i];
         falsePositives += 1 - labels[i];
       }
-      if (labels[i] == 0 && !Double.isNaN(logLikelihoods[i])) {
+      if (labels[i] == 0 && Double.isFinite(logLikelihoods[i])) {
         normalSum += scores[i];
         normalScored++;
       }
     }
     int normals = n - anomalies;
-    return new DetectionMetrics(n, unscored, anomalies, nll, normalScored == 0 ? null : normalSum / normalScored,
+    return new DetectionMetrics(n, unscored, constantDepartures, anomalies, nll,
+        normalScored == 0 ? null : normalSum / normalScored,
         finiteOrNull(RankingMetrics.auroc(scores, labels)), finiteOrNull(RankingMetrics.auprc(scores, labels)),
         scoreThreshold, flagged,
         flagged == 0 ? null : (double) truePositives / flagged,
