@@ -60,7 +60,8 @@ public final class DensityModel implements AutoCloseable {
     public static DensityModel load(Path artifactDir, Device device) throws ArtifactException {
         LoadedArtifact loaded = ModelArtifact.read(artifactDir);
         NDManager manager = Engine.getInstance().newBaseManager(device);
-        Flow flow = Flow.create(loaded.manifest().spec(), loaded.weights(), manager);
+        Flow flow = Flow.create(loaded.manifest().spec(), loaded.weights(), manager)
+                .withBase(loaded.manifest().baseDensity());
         return new DensityModel(loaded.manifest(), manager, flow, SolverSettings.DEFAULT);
     }
 
@@ -270,7 +271,8 @@ public final class DensityModel implements AutoCloseable {
     }
 
     /**
-     * Draws n samples in raw feature space: z ~ N(0, I) from a seeded generator, mapped through the inverse flow.
+     * Draws n samples in raw feature space: z from the base density with a seeded generator, mapped through the
+     * inverse flow and the inverse input transform.
      *
      * @param n number of samples
      * @param seed random seed
@@ -282,13 +284,7 @@ public final class DensityModel implements AutoCloseable {
             throw new IllegalArgumentException("sample count must be >= 0, got " + n);
         }
         int d = transform.flowDimension();
-        Random random = new Random(seed);
-        double[][] z = new double[n][d];
-        for (double[] row : z) {
-            for (int j = 0; j < d; j++) {
-                row[j] = random.nextGaussian();
-            }
-        }
+        double[][] z = flow.base().sample(n, new Random(seed));
         if (n == 0) {
             return new double[0][];
         }

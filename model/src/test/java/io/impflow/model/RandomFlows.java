@@ -82,11 +82,17 @@ public final class RandomFlows {
     /** Writes an artifact of the flow behind {@code transform}, features f0..f(d−1), and returns its directory. */
     public static Path writeArtifact(TrainableFlow flow, Path dir, Calibration calibration, InputTransform transform)
             throws ArtifactException {
+        return writeArtifact(flow, dir, calibration, transform, null);
+    }
+
+    /** {@link #writeArtifact(TrainableFlow, Path, Calibration, InputTransform)} with a base density. */
+    public static Path writeArtifact(TrainableFlow flow, Path dir, Calibration calibration, InputTransform transform,
+                                     io.impflow.model.flow.GaussianMixture base) throws ArtifactException {
         List<String> names = new ArrayList<>();
         for (int j = 0; j < transform.inputDimension(); j++) {
             names.add("f" + j);
         }
-        ModelArtifact.write(dir, flow.spec(), flow.snapshot(), transform, names, calibration,
+        ModelArtifact.write(dir, flow.spec(), flow.snapshot(), transform, base, names, calibration,
                 Map.of("purpose", "unit test", "seed", 1));
         return dir;
     }

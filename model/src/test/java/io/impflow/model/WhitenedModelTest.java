@@ -23,19 +23,22 @@ import org.junit.jupiter.api.io.TempDir;
 class WhitenedModelTest {
     @TempDir Path temp;
 
-    @Test
-    void rawSpaceDensityIntegratesToOneOverTheVaryingFeatures() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void rawSpaceDensityIntegratesToOneOverTheVaryingFeatures(boolean mixtureBase) throws Exception {
         try (TrainableFlow flow = RandomFlows.create(Architecture.IMPFLOW, 2, 2, 16, 2, ActivationKind.LIPSWISH,
                 0.95, 5)) {
             InputTransform transform = RandomFlows.whitenedWithConstant(2);
-            Path dir = RandomFlows.writeArtifact(flow, temp.resolve("m"), null, transform);
+            Path dir = RandomFlows.writeArtifact(flow, temp.resolve("m"), null, transform,
+                    mixtureBase ? io.impflow.model.flow.GaussianMixtureTest.threeComponents() : null);
             try (DensityModel model = DensityModel.load(dir)) {
                 assertThat(model.dimension()).isEqualTo(3);
+                assertThat(model.manifest().base().components()).isEqualTo(mixtureBase ? 3 : 1);
                 // a raw box that holds the preimage of the flow-input square [-9, 9]^2
                 double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE};
                 double[] hi = {-Double.MAX_VALUE, -Double.MAX_VALUE};
-                for (double a : new double[] {-9, 9}) {
-                    for (double b : new double[] {-9, 9}) {
+                for (double a : new double[] {-10, 10}) {
+                    for (double b : new double[] {-10, 10}) {
                         double[] raw = transform.invert(new double[] {a, b});
                         double[] varying = {raw[0], raw[2]};
                         for (int j = 0; j < 2; j++) {

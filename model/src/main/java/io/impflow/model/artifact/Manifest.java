@@ -3,6 +3,7 @@ package io.impflow.model.artifact;
 import io.impflow.model.calibration.Calibration;
 import io.impflow.model.flow.ConstantFeature;
 import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.GaussianMixture;
 import io.impflow.model.flow.InputTransform;
 import io.impflow.model.flow.Standardization;
 import io.impflow.model.flow.Whitening;
@@ -26,15 +27,21 @@ import java.util.Map;
  * @param lipschitzBounds per residual MLP, the guaranteed bound Π σ_max(W_l) computed exactly at export
  * @param whitening lower-triangular whitening of the standardized varying features (format 2), or null for none
  * @param constantFeatures features constant in training, not modelled by the flow (format 2); null or empty for none
+ * @param baseDensity the flow's base density (format 2), or null for the standard normal
  */
 public record Manifest(int formatVersion, String version, String createdAt, FlowSpec spec, List<String> featureNames,
                        Standardization standardization, Calibration calibration, Map<String, Object> provenance,
                        String parameterFile, List<TensorEntry> tensors, Map<String, Double> lipschitzBounds,
-                       Whitening whitening, List<ConstantFeature> constantFeatures) {
+                       Whitening whitening, List<ConstantFeature> constantFeatures, GaussianMixture baseDensity) {
 
     /** Normalizes an absent constant-feature list (format-1 manifests) to the empty list. */
     public Manifest {
         constantFeatures = constantFeatures == null ? List.of() : List.copyOf(constantFeatures);
+    }
+
+    /** The base density: {@link #baseDensity()}, or the standard normal when there is none. */
+    public GaussianMixture base() {
+        return baseDensity == null ? GaussianMixture.standardNormal(spec.dimension()) : baseDensity;
     }
 
     /** The raw-row-to-flow-input map these fields describe. */
@@ -63,6 +70,6 @@ public record Manifest(int formatVersion, String version, String createdAt, Flow
     /** Returns a copy with another calibration (the version id is left to the writer). */
     public Manifest withCalibration(Calibration newCalibration) {
         return new Manifest(formatVersion, version, createdAt, spec, featureNames, standardization, newCalibration,
-                provenance, parameterFile, tensors, lipschitzBounds, whitening, constantFeatures);
+                provenance, parameterFile, tensors, lipschitzBounds, whitening, constantFeatures, baseDensity);
     }
 }

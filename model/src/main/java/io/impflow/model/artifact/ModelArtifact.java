@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.impflow.model.calibration.Calibration;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.GaussianMixture;
 import io.impflow.model.flow.InputTransform;
 import io.impflow.model.flow.Standardization;
 import io.impflow.model.flow.TensorNames;
@@ -70,18 +71,27 @@ public final class ModelArtifact {
     public static String write(Path dir, FlowSpec spec, FlowWeights weights, Standardization standardization,
                                List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
             throws ArtifactException {
-        return write(dir, spec, weights, InputTransform.standardizationOnly(standardization), featureNames,
+        return write(dir, spec, weights, InputTransform.standardizationOnly(standardization), null, featureNames,
                 calibration, provenance);
+    }
+
+    /** {@link #write(Path, FlowSpec, FlowWeights, InputTransform, GaussianMixture, List, Calibration, Map)} with the
+     * standard normal as base density. */
+    public static String write(Path dir, FlowSpec spec, FlowWeights weights, InputTransform transform,
+                               List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
+            throws ArtifactException {
+        return write(dir, spec, weights, transform, null, featureNames, calibration, provenance);
     }
 
     /**
      * {@link #write(Path, FlowSpec, FlowWeights, Standardization, List, Calibration, Map)} with a full input
-     * transform (constant features set aside, whitening).
+     * transform and a base density (constant features set aside, whitening).
      *
      * @param dir target directory; must not exist yet (or be empty)
      * @param spec the architecture over the transform's d' varying features
      * @param weights trainable weights and spectral-norm state
      * @param transform the raw-row-to-flow-input map fitted on the training rows
+     * @param base the flow's base density, or null for the standard normal
      * @param featureNames all d feature names
      * @param calibration calibration, or null
      * @param provenance training provenance (JSON-serializable values)
@@ -89,7 +99,7 @@ public final class ModelArtifact {
      * @throws ArtifactException if the directory exists or writing fails
      */
     public static String write(Path dir, FlowSpec spec, FlowWeights weights, InputTransform transform,
-                               List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
+                               GaussianMixture base, List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
             throws ArtifactException {
         FlowWeights effective;
         try (TrainableFlow flow = TrainableFlow.create(spec, 0L, Device.cpu(), DataType.FLOAT64)) {
@@ -124,7 +134,8 @@ public final class ModelArtifact {
         Manifest manifest = new Manifest(FORMAT_VERSION, "", "", spec, List.copyOf(featureNames),
                 transform.standardization(), calibration,
                 provenance == null ? Map.of() : new LinkedHashMap<>(provenance), PARAMS, tensorEntries(effective),
-                bounds, transform.whitening(), transform.constants());
+                bounds, transform.whitening(), transform.constants(),
+                base == null || base.isStandardNormal() ? null : base);
         return writeEffective(dir, manifest, effective);
     }
 
@@ -158,13 +169,14 @@ public final class ModelArtifact {
         try {
             Manifest unversioned = new Manifest(draft.formatVersion(), "", "", draft.spec(), draft.featureNames(),
                     draft.standardization(), draft.calibration(), draft.provenance(), draft.parameterFile(),
-                    draft.tensors(), draft.lipschitzBounds(), draft.whitening(), draft.constantFeatures());
+                    draft.tensors(), draft.lipschitzBounds(), draft.whitening(), draft.constantFeatures(),
+                    draft.baseDensity());
             byte[] identity = JSON.writeValueAsBytes(unversioned);
             version = Checksums.sha256(concat(identity, params)).substring(0, 16);
             Manifest manifest = new Manifest(draft.formatVersion(), version, Instant.now().toString(), draft.spec(),
                     draft.featureNames(), draft.standardization(), draft.calibration(), draft.provenance(),
                     draft.parameterFile(), draft.tensors(), draft.lipschitzBounds(), draft.whitening(),
-                    draft.constantFeatures());
+                    draft.constantFeatures(), draft.baseDensity());
             manifestBytes = JSON.writeValueAsBytes(manifest);
         } catch (IOException e) {
             throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir,
@@ -205,6 +217,10 @@ public final class ModelArtifact {
         if (m.standardization().dimension() != d) {
             throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir, "spec dimension is " + d
                     + " but the standardization has " + m.standardization().dimension() + " features");
+        }
+        if (m.baseDensity() != null && m.baseDensity().dimension() != d) {
+            throw new ArtifactException(ArtifactException.Kind.MALFORMED, dir, "spec dimension is " + d
+                    + " but the base density has " + m.baseDensity().dimension());
         }
         try {
             m.inputTransform();
@@ -276,7 +292,8 @@ public final class ModelArtifact {
                                 + OLDEST_READABLE_FORMAT_VERSION + " to " + FORMAT_VERSION
                                 + " (use a matching impflow release, or retrain the model with this one)");
             }
-            if (format.intValue() == 1 && (tree.hasNonNull("whitening") || tree.hasNonNull("constantFeatures"))) {
+            if (format.intValue() == 1 && (tree.hasNonNull("whitening") || tree.hasNonNull("constantFeatures")
+                    || tree.hasNonNull("baseDensity"))) {
                 throw new ArtifactException(ArtifactException.Kind.MALFORMED, manifestFile,
                         "format version 1 has no whitening or constant features, but this manifest lists them");
             }

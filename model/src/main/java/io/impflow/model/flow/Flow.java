@@ -15,17 +15,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A normalizing flow on standardized features: blocks x → z plus the standard normal base density,
- * log p(x) = log N(z; 0, I) + Σ log det ∂z_k/∂x_k.
+ * A normalizing flow on transformed features: blocks x → z plus a base density (the standard normal, or a
+ * {@link GaussianMixture}), log p(x) = log p_base(z) + Σ log det ∂z_k/∂x_k.
  */
 public final class Flow {
     private static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
     private final FlowSpec spec;
     private final CompositeBlock blocks;
+    private final GaussianMixture base;
 
-    private Flow(FlowSpec spec, CompositeBlock blocks) {
+    private Flow(FlowSpec spec, CompositeBlock blocks, GaussianMixture base) {
         this.spec = spec;
         this.blocks = blocks;
+        this.base = base;
+    }
+
+    /** The same blocks over another base density (null: the standard normal). */
+    public Flow withBase(GaussianMixture newBase) {
+        return new Flow(spec, blocks, newBase == null || newBase.isStandardNormal() ? null : newBase);
+    }
+
+    /** The base density. */
+    public GaussianMixture base() {
+        return base == null ? GaussianMixture.standardNormal(spec.dimension()) : base;
     }
 
     /**
@@ -46,7 +58,7 @@ public final class Flow {
                 list.add(new ResFlowBlock(mlp(spec, k, "g", tensors).forInference()));
             }
         }
-        return new Flow(spec, new CompositeBlock(list));
+        return new Flow(spec, new CompositeBlock(list), null);
     }
 
     /**
@@ -109,12 +121,22 @@ public final class Flow {
      */
     public FlowLikelihood logLikelihood(NDArray x, SolverSettings settings) {
         BlockOutput out = blocks.forward(x, settings);
-        double[] base = standardNormalLogDensity(out.output());
+        double[] base = this.base == null ? standardNormalLogDensity(out.output()) : baseLogDensity(out.output());
         double[] ll = new double[base.length];
         for (int i = 0; i < ll.length; i++) {
             ll[i] = base[i] + out.logDet()[i];
         }
         return new FlowLikelihood(out.output(), ll, out.residual(), out.iterations(), out.converged());
+    }
+
+    private double[] baseLogDensity(NDArray z) {
+        int d = spec.dimension();
+        double[] flat = z.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        double[][] rows = new double[flat.length / d][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+        return base.logDensity(rows);
     }
 
     /** log N(z; 0, I) per row. */

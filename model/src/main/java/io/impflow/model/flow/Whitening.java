@@ -1,5 +1,6 @@
 package io.impflow.model.flow;
 
+import io.impflow.model.linalg.Cholesky;
 import java.util.Arrays;
 
 /**
@@ -48,8 +49,8 @@ public record Whitening(double[][] factor) {
      */
     public static Whitening fit(double[][] standardized, double featureScale) {
         double[][] covariance = shrunkCovariance(standardized);
-        double[][] lower = cholesky(covariance);
-        double[][] inverse = invertLower(lower);
+        double[][] lower = Cholesky.factor(covariance);
+        double[][] inverse = Cholesky.invertLower(lower);
         for (double[] row : inverse) {
             for (int j = 0; j < row.length; j++) {
                 row[j] *= featureScale;
@@ -99,46 +100,6 @@ public record Whitening(double[][] factor) {
             }
         }
         return out;
-    }
-
-    /** Lower Cholesky factor of a symmetric positive-definite matrix. */
-    static double[][] cholesky(double[][] a) {
-        int d = a.length;
-        double[][] l = new double[d][d];
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j <= i; j++) {
-                double sum = a[i][j];
-                for (int k = 0; k < j; k++) {
-                    sum -= l[i][k] * l[j][k];
-                }
-                if (i == j) {
-                    if (!(sum > 0)) {
-                        throw new IllegalArgumentException("covariance is not positive definite at column " + i);
-                    }
-                    l[i][i] = Math.sqrt(sum);
-                } else {
-                    l[i][j] = sum / l[j][j];
-                }
-            }
-        }
-        return l;
-    }
-
-    /** Inverse of a lower-triangular matrix with a non-zero diagonal (lower-triangular again). */
-    static double[][] invertLower(double[][] l) {
-        int d = l.length;
-        double[][] inv = new double[d][d];
-        for (int j = 0; j < d; j++) {
-            inv[j][j] = 1 / l[j][j];
-            for (int i = j + 1; i < d; i++) {
-                double sum = 0;
-                for (int k = j; k < i; k++) {
-                    sum -= l[i][k] * inv[k][j];
-                }
-                inv[i][j] = sum / l[i][i];
-            }
-        }
-        return inv;
     }
 
     /** Number of features. */

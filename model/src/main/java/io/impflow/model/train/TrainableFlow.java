@@ -13,6 +13,7 @@ import io.impflow.model.flow.Architecture;
 import io.impflow.model.flow.Flow;
 import io.impflow.model.flow.FlowLikelihood;
 import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.GaussianMixture;
 import io.impflow.model.flow.TensorNames;
 import io.impflow.model.nn.LipschitzMlp;
 import io.impflow.model.nn.SpectralNorm;
@@ -42,6 +43,7 @@ public final class TrainableFlow implements AutoCloseable {
     private final DataType dtype;
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
     private final Map<String, NDArray> spectralState = new LinkedHashMap<>();
+    private GaussianMixture base;
 
     private TrainableFlow(FlowSpec spec, NDManager manager, DataType dtype) {
         this.spec = spec;
@@ -149,6 +151,20 @@ public final class TrainableFlow implements AutoCloseable {
         return spec;
     }
 
+    /** Sets the (fixed, not trained) base density; null or the standard normal for a plain flow. */
+    public void setBase(GaussianMixture newBase) {
+        if (newBase != null && newBase.dimension() != spec.dimension()) {
+            throw new IllegalArgumentException("base density has dimension " + newBase.dimension() + ", the flow "
+                    + spec.dimension());
+        }
+        this.base = newBase == null || newBase.isStandardNormal() ? null : newBase;
+    }
+
+    /** The base density. */
+    public GaussianMixture base() {
+        return base == null ? GaussianMixture.standardNormal(spec.dimension()) : base;
+    }
+
     /** The parameters' device. */
     public Device device() {
         return manager.getDevice();
@@ -179,6 +195,9 @@ public final class TrainableFlow implements AutoCloseable {
                     : residualBlock(k, x, effective);
             x = zAndLogDet[0];
             logDetSum = logDetSum == null ? zAndLogDet[1] : logDetSum.add(zAndLogDet[1]);
+        }
+        if (this.base != null) {
+            return this.base.logDensity(x).add(logDetSum);
         }
         double halfLogTwoPi = 0.5 * Math.log(2 * Math.PI);
         NDArray base = x.square().sum(new int[] {1}).mul(constant(x, -0.5)).sub(spec.dimension() * halfLogTwoPi);
@@ -329,7 +348,7 @@ public final class TrainableFlow implements AutoCloseable {
     public double[] exactLogLikelihood(double[][] xStandardized, SolverSettings settings) {
         return withoutGraph(() -> {
             try (NDManager call = manager.newSubManager()) {
-                Flow flow = Flow.create(spec, effectiveTensors(call, true));
+                Flow flow = Flow.create(spec, effectiveTensors(call, true)).withBase(base);
                 NDArray x = call.create(xStandardized);
                 FlowLikelihood result = flow.logLikelihood(x, settings);
                 double[] ll = result.logLikelihood();

@@ -111,7 +111,7 @@ class WhiteningTest {
             s[i] = st.apply(rows[i]);
         }
         double[][] shrunk = Whitening.shrunkCovariance(s);
-        double[][] l = Whitening.cholesky(shrunk);
+        double[][] l = io.impflow.model.linalg.Cholesky.factor(shrunk);
         for (int i = 0; i < 3; i++) {
             assertThat(l[i][i]).as("Cholesky diagonal %d", i).isGreaterThan(1e-3);
         }

@@ -128,6 +128,13 @@ final class TrainCommand implements Callable<Integer> {
           + " standardization only (the format-1 behaviour).")
   String whitening;
 
+  @Option(names = "--base-components", defaultValue = "8", paramLabel = "K",
+      description = "Most Gaussian components of the flow's base density (default: ${DEFAULT-VALUE}): mixtures of"
+          + " 1..K components are fitted to the whitened training rows by EM and the one that gives the held-out rows"
+          + " the highest likelihood is kept, so normal behaviour made of several clusters is modelled exactly;"
+          + " 1 = the standard normal.")
+  int baseComponents;
+
   @Option(names = "--contamination", defaultValue = "0", paramLabel = "Q",
       description = "Share of each batch's least likely rows left out of the loss after a warm-up epoch (trimmed"
           + " likelihood), for training data that contains anomalies (default: ${DEFAULT-VALUE}).")
@@ -168,7 +175,7 @@ final class TrainCommand implements Callable<Integer> {
         seed, dataType(), maxSteps, timeBudget, contamination, TRIM_WARMUP_EPOCHS * stepsPerEpoch(fitRows, batch));
     FlowSpec flowSpec = flowSpec(data);
     TrainingRun.Request request = new TrainingRun.Request(data, flowSpec, config, validationFraction, targetFpr,
-        choice, out, featureScale, whiten);
+        choice, out, featureScale, whiten, baseComponents);
 
     StopSignal stop = new StopSignal();
     CountDownLatch finished = new CountDownLatch(1);

@@ -7,6 +7,7 @@ import io.impflow.model.artifact.ModelArtifact;
 import io.impflow.model.calibration.Calibration;
 import io.impflow.model.flow.ConstantFeature;
 import io.impflow.model.flow.FlowSpec;
+import io.impflow.model.flow.GaussianMixture;
 import io.impflow.model.flow.InputTransform;
 import io.impflow.model.flow.ZeroVarianceFeatureException;
 import io.impflow.model.train.TrainableFlow;
@@ -58,18 +59,24 @@ public final class TrainingRun {
    *     artifact's transform, so scores stay log-densities of raw rows
    * @param whiten whether the flow sees whitened rows (shrinkage covariance of the training rows) or only
    *     standardized ones
+   * @param baseComponents most Gaussian components of the base density (chosen on the held-out rows); 1 = the
+   *     standard normal
    */
   public record Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction,
-      double targetFpr, DeviceOption.DeviceChoice device, Path out, double featureScale, boolean whiten) {
+      double targetFpr, DeviceOption.DeviceChoice device, Path out, double featureScale, boolean whiten,
+      int baseComponents) {
 
-    /** A request with whitening at feature scale 1 (the trainer's defaults). */
+    /** A request with whitening at feature scale 1 and a standard normal base. */
     public Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction, double targetFpr,
         DeviceOption.DeviceChoice device, Path out) {
-      this(data, spec, config, validationFraction, targetFpr, device, out, 1.0, true);
+      this(data, spec, config, validationFraction, targetFpr, device, out, 1.0, true, 1);
     }
 
     /** Validates what the types cannot. */
     public Request {
+      if (baseComponents < 1) {
+        throw new IllegalArgumentException("--base-components must be >= 1, got " + baseComponents);
+      }
       if (!(featureScale > 0 && Double.isFinite(featureScale))) {
         throw new IllegalArgumentException("--feature-scale must be finite and > 0, got " + featureScale);
       }
@@ -126,9 +133,12 @@ public final class TrainingRun {
     LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(flowSpec),
         train.size(), validation.size(), request.device().reason());
 
+    GaussianMixture base = MixtureBaseSelection.select(trainStd, validationStd, request.baseComponents(),
+        request.config().seed());
     TrainingResult result;
     try (TrainableFlow flow = TrainableFlow.create(flowSpec, request.config().seed(),
         request.device().device(), request.config().dtype())) {
+      flow.setBase(base);
       result = new FlowTrainer(request.config(), progress).train(flow, trainStd, validationStd, stop);
     }
     if (result.interrupted()) {
@@ -136,11 +146,11 @@ public final class TrainingRun {
           String.format(Locale.ROOT, "%.4f", result.bestValidationNll()));
     }
 
-    double[] heldOutLl = heldOutLogLikelihood(flowSpec, transform, data, result, validation.rows());
+    double[] heldOutLl = heldOutLogLikelihood(flowSpec, transform, base, data, result, validation.rows());
     Calibration calibration = calibrate(heldOutLl, request.targetFpr());
     double validationNll = -mean(heldOutLl);
     Map<String, Object> provenance = provenance(request, train, validation, result, validationNll, startNanos);
-    String version = ModelArtifact.write(request.out(), flowSpec, result.bestWeights(), transform,
+    String version = ModelArtifact.write(request.out(), flowSpec, result.bestWeights(), transform, base,
         data.featureNames(), calibration, provenance);
     LOG.info("wrote model {} to {} (validation NLL {} nats, threshold log-likelihood {} at target FPR {})",
         version, request.out(), String.format(Locale.ROOT, "%.4f", validationNll),
@@ -183,12 +193,12 @@ public final class TrainingRun {
    * Log-likelihoods of the held-out rows under the exported model: the export rescales weights by their exact
    * singular values, so they are scored through a temporary artifact with the scoring code path itself.
    */
-  private static double[] heldOutLogLikelihood(FlowSpec flowSpec, InputTransform transform,
+  private static double[] heldOutLogLikelihood(FlowSpec flowSpec, InputTransform transform, GaussianMixture base,
       Dataset data, TrainingResult result, double[][] validation) throws ArtifactException, IOException {
     Path scratch = Files.createTempDirectory("impflow-calibration");
     try {
       Path dir = scratch.resolve("model");
-      ModelArtifact.write(dir, flowSpec, result.bestWeights(), transform, data.featureNames(), null,
+      ModelArtifact.write(dir, flowSpec, result.bestWeights(), transform, base, data.featureNames(), null,
           Map.of("purpose", "calibration scratch copy"));
       try (DensityModel model = DensityModel.load(dir)) {
         return DatasetScorer.score(model, validation, null).logLikelihood();
@@ -223,6 +233,7 @@ public final class TrainingRun {
     p.put("val_fraction", request.validationFraction());
     p.put("feature_scale", request.featureScale());
     p.put("whitening", request.whiten() ? "ledoit-wolf shrinkage" : "none");
+    p.put("base_components_max", request.baseComponents());
     p.put("target_fpr", request.targetFpr());
     p.put("dtype", request.config().dtype().toString().toLowerCase(Locale.ROOT));
     p.put("device", request.device().device().toString());

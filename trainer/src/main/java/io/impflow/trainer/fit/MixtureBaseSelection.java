@@ -1,0 +1,222 @@
+package io.impflow.trainer.fit;
+
+import io.impflow.model.flow.GaussianMixture;
+import io.impflow.model.linalg.Cholesky;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the flow's base density before training: Gaussian mixtures with K = 1..max components are fitted by EM
+ * to the (whitened) training rows, and the K whose mixture gives the held-out rows the highest mean log-likelihood
+ * wins; K = 1 is the standard normal itself (the whitened rows' Gaussian). Component covariances get
+ * {@link #COVARIANCE_FLOOR} added to their diagonal (in whitened units), so a component cannot collapse onto a
+ * spike of repeated values, and K stops growing before a component would average fewer than
+ * {@link #ROWS_PER_PARAMETER} rows per parameter.
+ */
+public final class MixtureBaseSelection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MixtureBaseSelection.class);
+
+  /** Added to every component covariance's diagonal, in whitened units. */
+  static final double COVARIANCE_FLOOR = 0.1;
+  /** Fewest training rows per free parameter of a component. */
+  static final double ROWS_PER_PARAMETER = 2;
+  /** EM iterations at most, and the relative change of the mean log-likelihood that ends EM earlier. */
+  static final int EM_ITERATIONS = 200;
+  static final double EM_TOLERANCE = 1e-7;
+
+  private MixtureBaseSelection() {}
+
+  /**
+   * The base density for a flow trained on {@code train}, chosen on {@code validation}.
+   *
+   * @param train whitened training rows
+   * @param validation whitened held-out rows
+   * @param maxComponents largest K tried (1 = always the standard normal)
+   * @param seed seed of the k-means++ initialization
+   * @return the chosen mixture
+   */
+  public static GaussianMixture select(double[][] train, double[][] validation, int maxComponents, long seed) {
+    int d = train[0].length;
+    GaussianMixture best = GaussianMixture.standardNormal(d);
+    double bestScore = mean(best.logDensity(validation));
+    StringBuilder tried = new StringBuilder(String.format(Locale.ROOT, "K=1: %.4f", bestScore));
+    double parametersPerComponent = d + d * (d + 1) / 2.0 + 1;
+    for (int k = 2; k <= maxComponents; k++) {
+      if (train.length < ROWS_PER_PARAMETER * parametersPerComponent * k) {
+        break;
+      }
+      GaussianMixture candidate = fit(train, k, seed);
+      double score = mean(candidate.logDensity(validation));
+      tried.append(String.format(Locale.ROOT, ", K=%d: %.4f", k, score));
+      if (score > bestScore) {
+        best = candidate;
+        bestScore = score;
+      }
+    }
+    LOG.info("base density: {} component(s) (held-out mean log-likelihood per K: {})", best.components(), tried);
+    return best;
+  }
+
+  /** EM for a K-component full-covariance mixture, initialized by k-means++ seeding. */
+  static GaussianMixture fit(double[][] x, int k, long seed) {
+    int n = x.length;
+    int d = x[0].length;
+    double[][] means = kMeansPlusPlus(x, k, new SplittableRandom(seed * 31 + k));
+    double[] weights = new double[k];
+    Arrays.fill(weights, 1.0 / k);
+    double[][][] factors = new double[k][][];
+    for (int c = 0; c < k; c++) {
+      factors[c] = identity(d);
+    }
+    GaussianMixture current = new GaussianMixture(weights, means, factors);
+    double[][] resp = new double[n][k];
+    double previous = Double.NEGATIVE_INFINITY;
+    for (int iteration = 0; iteration < EM_ITERATIONS; iteration++) {
+      double total = responsibilities(current, x, resp);
+      double meanLl = total / n;
+      if (Math.abs(meanLl - previous) < EM_TOLERANCE * Math.max(1, Math.abs(meanLl))) {
+        break;
+      }
+      previous = meanLl;
+      current = maximize(x, resp, k, d);
+    }
+    return current;
+  }
+
+  /** E-step: responsibilities in place; returns the total log-likelihood. */
+  private static double responsibilities(GaussianMixture m, double[][] x, double[][] resp) {
+    int k = m.components();
+    double total = 0;
+    GaussianMixture[] single = new GaussianMixture[k];
+    double[] weights = m.weights();
+    double[][] means = m.means();
+    double[][][] factors = m.choleskyFactors();
+    for (int c = 0; c < k; c++) {
+      single[c] = new GaussianMixture(new double[] {1}, new double[][] {means[c]}, new double[][][] {factors[c]});
+    }
+    double[][] componentLl = new double[k][];
+    for (int c = 0; c < k; c++) {
+      componentLl[c] = single[c].logDensity(x);
+    }
+    for (int i = 0; i < x.length; i++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < k; c++) {
+        resp[i][c] = Math.log(weights[c]) + componentLl[c][i];
+        max = Math.max(max, resp[i][c]);
+      }
+      double sum = 0;
+      for (int c = 0; c < k; c++) {
+        resp[i][c] = Math.exp(resp[i][c] - max);
+        sum += resp[i][c];
+      }
+      for (int c = 0; c < k; c++) {
+        resp[i][c] /= sum;
+      }
+      total += max + Math.log(sum);
+    }
+    return total;
+  }
+
+  /** M-step with the covariance floor; a component that lost all its rows restarts as N(0, I) with a small weight. */
+  private static GaussianMixture maximize(double[][] x, double[][] resp, int k, int d) {
+    double[] weights = new double[k];
+    double[][] means = new double[k][d];
+    double[][][] factors = new double[k][][];
+    int n = x.length;
+    for (int c = 0; c < k; c++) {
+      double nk = 0;
+      for (int i = 0; i < n; i++) {
+        nk += resp[i][c];
+      }
+      nk = Math.max(nk, 1e-9 * n);
+      weights[c] = nk / n;
+      for (int i = 0; i < n; i++) {
+        double r = resp[i][c];
+        for (int a = 0; a < d; a++) {
+          means[c][a] += r * x[i][a] / nk;
+        }
+      }
+      double[][] cov = new double[d][d];
+      double[] diff = new double[d];
+      for (int i = 0; i < n; i++) {
+        double r = resp[i][c];
+        if (r == 0) {
+          continue;
+        }
+        for (int a = 0; a < d; a++) {
+          diff[a] = x[i][a] - means[c][a];
+        }
+        for (int a = 0; a < d; a++) {
+          double ra = r * diff[a];
+          for (int b = 0; b <= a; b++) {
+            cov[a][b] += ra * diff[b];
+          }
+        }
+      }
+      for (int a = 0; a < d; a++) {
+        for (int b = 0; b <= a; b++) {
+          cov[a][b] /= nk;
+          cov[b][a] = cov[a][b];
+        }
+        cov[a][a] += COVARIANCE_FLOOR;
+      }
+      factors[c] = Cholesky.factor(cov);
+    }
+    double sum = Arrays.stream(weights).sum();
+    for (int c = 0; c < k; c++) {
+      weights[c] /= sum;
+    }
+    return new GaussianMixture(weights, means, factors);
+  }
+
+  private static double[][] kMeansPlusPlus(double[][] x, int k, SplittableRandom random) {
+    int n = x.length;
+    double[][] centers = new double[k][];
+    centers[0] = x[random.nextInt(n)].clone();
+    double[] dist = new double[n];
+    Arrays.fill(dist, Double.POSITIVE_INFINITY);
+    for (int c = 1; c < k; c++) {
+      double total = 0;
+      for (int i = 0; i < n; i++) {
+        dist[i] = Math.min(dist[i], squaredDistance(x[i], centers[c - 1]));
+        total += dist[i];
+      }
+      double u = random.nextDouble() * total;
+      int pick = n - 1;
+      for (int i = 0; i < n; i++) {
+        u -= dist[i];
+        if (u <= 0) {
+          pick = i;
+          break;
+        }
+      }
+      centers[c] = x[pick].clone();
+    }
+    return centers;
+  }
+
+  private static double squaredDistance(double[] a, double[] b) {
+    double s = 0;
+    for (int j = 0; j < a.length; j++) {
+      double t = a[j] - b[j];
+      s += t * t;
+    }
+    return s;
+  }
+
+  private static double[][] identity(int d) {
+    double[][] m = new double[d][d];
+    for (int i = 0; i < d; i++) {
+      m[i][i] = 1;
+    }
+    return m;
+  }
+
+  private static double mean(double[] values) {
+    return Arrays.stream(values).average().orElse(Double.NaN);
+  }
+}
