@@ -7,6 +7,7 @@ import io.impflow.model.RandomFlows;
 import io.impflow.model.calibration.Calibration;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
+import io.impflow.model.flow.GaussianMixture;
 import io.impflow.model.train.TrainableFlow;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import java.nio.file.Path;
 /**
  * The golden artifacts that guard the format: one per format version, each written once by the build of its time
  * and committed under {@code src/test/resources/golden}; every later build must load all of them and reproduce
- * their reference scores. {@link #main} writes the current format's (version 2: a constant feature, whitening);
+ * their reference scores. {@link #main} writes the current format's (version 2: a constant feature, whitening, a
+ * two-component mixture base density, a calibration with a fitted tail);
  * run it only when the format version changes, and keep the older directories.
  */
 public final class GoldenArtifact {
@@ -55,7 +57,12 @@ public final class GoldenArtifact {
                 heldOut[i] = -9 - Math.abs(random.nextGaussian()) * 2 - random.nextDouble() * random.nextDouble() * 6;
             }
             Calibration calibration = Calibration.fit(heldOut, 0.01);
-            RandomFlows.writeArtifact(flow, root.resolve(directory), calibration, RandomFlows.whitenedWithConstant(3));
+            GaussianMixture base = new GaussianMixture(new double[] {0.7, 0.3},
+                    new double[][] {{-0.5, 0.2, 0.1}, {1.2, -0.4, 0.3}},
+                    new double[][][] {{{0.8, 0, 0}, {0.1, 0.7, 0}, {-0.2, 0.05, 0.9}},
+                        {{0.5, 0, 0}, {0, 0.6, 0}, {0.1, -0.1, 0.4}}});
+            RandomFlows.writeArtifact(flow, root.resolve(directory), calibration, RandomFlows.whitenedWithConstant(3),
+                    base);
         }
         double[][] rows = {{7.0, 2.5, 11.0, 30.0}, {8.5, 2.5, 16.0, 28.0}, {6.0, 2.5, 17.5, 33.0},
             {50.0, 2.5, -40.0, 27.0}, {7.0, 3.5, 11.0, 30.0}};

@@ -81,9 +81,12 @@ final class TrainCommand implements Callable<Integer> {
           + " by early stopping or the step and time budgets).")
   int epochs;
 
-  @Option(names = "--max-steps", defaultValue = "5000", paramLabel = "N",
-      description = "Most optimizer steps; training ends with the epoch that reaches N (default: ${DEFAULT-VALUE}).")
-  long maxSteps;
+  @Option(names = "--max-steps", defaultValue = "auto", paramLabel = "N",
+      description = "Most optimizer steps, or auto (default): a quarter of a step per training row, at least 50 and"
+          + " at most 5000, so small data gets a short fit that stays close to the base density (measured: longer"
+          + " fits of a few hundred rows keep improving held-out likelihood while detection gets worse). Training"
+          + " ends with the epoch that reaches N.")
+  String maxSteps;
 
   @Option(names = "--time-budget", defaultValue = "120", paramLabel = "SECONDS",
       description = "Training ends with the epoch that exceeds this wall time, keeping the best model so far"
@@ -172,7 +175,7 @@ final class TrainCommand implements Callable<Integer> {
     int fitRows = data.size() - (int) Math.round(validationFraction * data.size());
     int batch = batchSize(fitRows);
     TrainingConfig config = new TrainingConfig(epochs, batch, learningRate, gradientClip, emaDecay, patience,
-        seed, dataType(), maxSteps, timeBudget, contamination, TRIM_WARMUP_EPOCHS * stepsPerEpoch(fitRows, batch));
+        seed, dataType(), maxSteps(fitRows), timeBudget, contamination, TRIM_WARMUP_EPOCHS * stepsPerEpoch(fitRows, batch));
     FlowSpec flowSpec = flowSpec(data);
     TrainingRun.Request request = new TrainingRun.Request(data, flowSpec, config, validationFraction, targetFpr,
         choice, out, featureScale, whiten, baseComponents);
@@ -248,6 +251,27 @@ final class TrainCommand implements Callable<Integer> {
     }
     int b = Integer.highestOneBit(Math.max(1, fitRows / 8));
     return Math.max(AUTO_BATCH_MIN, Math.min(AUTO_BATCH_MAX, b));
+  }
+
+  /** Bounds of the automatic step budget, and training rows per step. */
+  private static final int AUTO_STEPS_MIN = 50;
+  private static final int AUTO_STEPS_MAX = 5000;
+  private static final int AUTO_ROWS_PER_STEP = 4;
+
+  /** The step budget: --max-steps, or for auto fitRows / 4 within [50, 5000]. */
+  long maxSteps(int fitRows) {
+    if ("auto".equalsIgnoreCase(maxSteps)) {
+      return Math.max(AUTO_STEPS_MIN, Math.min(AUTO_STEPS_MAX, fitRows / AUTO_ROWS_PER_STEP));
+    }
+    long parsed;
+    try {
+      parsed = Long.parseLong(maxSteps);
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--max-steps must be a positive integer or auto, got " + maxSteps);
+    }
+    requireFlag(parsed >= 1, "--max-steps must be >= 1, got " + parsed);
+    return parsed;
   }
 
   private static int stepsPerEpoch(int fitRows, int batch) {

@@ -58,8 +58,10 @@ public final class FlowTrainer {
     int batchSize = Math.min(config.batchSize(), train.length);
     int stepsPerEpoch = (train.length + batchSize - 1) / batchSize;
     FlowWeights ema = flow.snapshot();
-    FlowWeights best = null;
-    double bestNll = Double.POSITIVE_INFINITY;
+    // The untrained flow (blocks near the identity: the base density behind the input transform) is the first
+    // candidate, so training is kept only where it improves the held-out likelihood.
+    FlowWeights best = withConvergedSpectralState(flow, ema);
+    double bestNll = validationNll(flow, best, validation);
     int bestEpoch = 0;
     int sinceBest = 0;
     long steps = 0;
@@ -130,10 +132,6 @@ public final class FlowTrainer {
             sinceBest, bestEpoch, String.format("%.4f", bestNll));
         break;
       }
-    }
-    if (best == null) {
-      best = withConvergedSpectralState(flow, ema);
-      bestNll = validationNll(flow, ema, validation);
     }
     flow.restore(best);
     return new TrainingResult(best, bestEpoch, bestNll, List.copyOf(history), steps, stoppedEarly, interrupted,

@@ -23,7 +23,7 @@ public final class MixtureBaseSelection {
   /** Added to every component covariance's diagonal, in whitened units. */
   static final double COVARIANCE_FLOOR = 0.1;
   /** Fewest training rows per free parameter of a component. */
-  static final double ROWS_PER_PARAMETER = 2;
+  static final double ROWS_PER_PARAMETER = 0.5;
   /** EM iterations at most, and the relative change of the mean log-likelihood that ends EM earlier. */
   static final int EM_ITERATIONS = 200;
   static final double EM_TOLERANCE = 1e-7;

@@ -59,7 +59,7 @@ class MixtureBaseSelectionTest {
 
   @Test
   void fewRowsPerParameterStopTheSearchAtOneComponent() {
-    GaussianMixture chosen = MixtureBaseSelection.select(rows(10, true, 8), rows(5, true, 9), 8, 7);
+    GaussianMixture chosen = MixtureBaseSelection.select(rows(5, true, 8), rows(5, true, 9), 8, 7);
     assertThat(chosen.components()).isEqualTo(1);
   }
 }
