@@ -132,17 +132,38 @@ public final class FlowMethod implements DetectionMethod {
         double[][] test = split.test().rows();
         DatasetScorer.score(model, Arrays.copyOf(test, Math.min(test.length, 64)), null);
         Stopwatch score = Stopwatch.start();
-        DatasetScorer.ScoredRows scored = DatasetScorer.score(model, test, null);
+        DatasetScorer.ScoredRows scored = DatasetScorer.score(model, test, model.calibration().orElse(null));
         Stopwatch.Elapsed scoreTime = score.elapsed();
         double[] scores = Arrays.stream(scored.logLikelihood())
             .map(ll -> Double.isNaN(ll) ? Double.POSITIVE_INFINITY : -ll).toArray();
-        return new MethodRun(scores, scored.unscored(), fitTime, scoreTime, train.size(), note(artifact));
+        String alerts = atThreshold(scored.anomaly(), split.test().labels(), model.calibration()
+            .map(c -> c.targetFpr()).orElse(Double.NaN));
+        return new MethodRun(scores, scored.unscored(), fitTime, scoreTime, train.size(),
+            note(artifact) + "; " + alerts);
       }
     } catch (IOException | io.impflow.model.artifact.ArtifactException | RuntimeException e) {
       throw new MethodFailedException(name + " on " + split.train().origin() + ": " + e.getMessage(), e);
     } finally {
       deleteRecursively(scratch);
     }
+  }
+
+  /** Precision, recall and false-positive rate of the artifact's own calibrated threshold on the test rows. */
+  static String atThreshold(boolean[] flagged, int[] labels, double targetFpr) {
+    int tp = 0;
+    int fp = 0;
+    int positives = 0;
+    int negatives = 0;
+    for (int i = 0; i < flagged.length; i++) {
+      boolean anomaly = labels[i] == 1;
+      positives += anomaly ? 1 : 0;
+      negatives += anomaly ? 0 : 1;
+      tp += flagged[i] && anomaly ? 1 : 0;
+      fp += flagged[i] && !anomaly ? 1 : 0;
+    }
+    return String.format(Locale.ROOT, "at the default threshold (target FPR %s): precision %.3f, recall %.3f, FPR"
+        + " %.4f", targetFpr, tp + fp == 0 ? Double.NaN : (double) tp / (tp + fp),
+        positives == 0 ? Double.NaN : (double) tp / positives, negatives == 0 ? Double.NaN : (double) fp / negatives);
   }
 
   /** Training steps, epochs and how training ended, from the artifact's provenance. */

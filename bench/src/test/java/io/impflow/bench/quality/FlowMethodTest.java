@@ -49,4 +49,12 @@ class FlowMethodTest {
       assertThat(loaded.manifest().whitening()).isNotNull();
     }
   }
+
+  @Test
+  void reportsPrecisionRecallAndFalsePositiveRateAtTheThreshold() {
+    boolean[] flagged = {true, true, false, true, false, false};
+    int[] labels = {1, 0, 1, 1, 0, 0};
+    assertThat(FlowMethod.atThreshold(flagged, labels, 0.001))
+        .isEqualTo("at the default threshold (target FPR 0.001): precision 0.667, recall 0.667, FPR 0.3333");
+  }
 }

@@ -131,11 +131,13 @@ final class TrainCommand implements Callable<Integer> {
           + " standardization only (the format-1 behaviour).")
   String whitening;
 
-  @Option(names = "--base-components", defaultValue = "8", paramLabel = "K",
-      description = "Most Gaussian components of the flow's base density (default: ${DEFAULT-VALUE}): mixtures of"
-          + " 1..K components are fitted to the whitened training rows by EM and the one that gives the held-out rows"
-          + " the highest likelihood is kept, so normal behaviour made of several clusters is modelled exactly;"
-          + " 1 = the standard normal.")
+  @Option(names = "--base-components", defaultValue = "1", paramLabel = "K",
+      description = "Most Gaussian components of the flow's base density (default: ${DEFAULT-VALUE}, the standard"
+          + " normal). With K > 1, mixtures of 1..K components are fitted to the whitened training rows by EM and the"
+          + " fewest within one standard error of the best held-out likelihood is kept, so normal behaviour made of"
+          + " separate clusters is modelled exactly. Use it for clean training data: on data that contains"
+          + " anomalies a mixture gives their clusters components of their own (measured: shuttle clean AUROC"
+          + " 0.9995 with K = 8, but shuttle contaminated 0.81).")
   int baseComponents;
 
   @Option(names = "--contamination", defaultValue = "0", paramLabel = "Q",

@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chooses the flow's base density before training: Gaussian mixtures with K = 1..max components are fitted by EM
- * to the (whitened) training rows, and the K whose mixture gives the held-out rows the highest mean log-likelihood
- * wins; K = 1 is the standard normal itself (the whitened rows' Gaussian). Component covariances get
+ * to the (whitened) training rows and compared on the held-out rows by the one-standard-error rule: the fewest
+ * components whose held-out mean log-likelihood is within one standard error (of the paired per-row differences)
+ * of the best K's. K = 1 is the standard normal itself (the whitened rows' Gaussian). With few held-out rows the
+ * error is large and the simpler density is kept; with many, clusters that the held-out rows confirm are kept. Component covariances get
  * {@link #COVARIANCE_FLOOR} added to their diagonal (in whitened units), so a component cannot collapse onto a
  * spike of repeated values, and K stops growing before a component would average fewer than
  * {@link #ROWS_PER_PARAMETER} rows per parameter.
@@ -41,24 +43,59 @@ public final class MixtureBaseSelection {
    */
   public static GaussianMixture select(double[][] train, double[][] validation, int maxComponents, long seed) {
     int d = train[0].length;
-    GaussianMixture best = GaussianMixture.standardNormal(d);
-    double bestScore = mean(best.logDensity(validation));
-    StringBuilder tried = new StringBuilder(String.format(Locale.ROOT, "K=1: %.4f", bestScore));
+    java.util.List<GaussianMixture> candidates = new java.util.ArrayList<>();
+    java.util.List<double[]> heldOut = new java.util.ArrayList<>();
+    candidates.add(GaussianMixture.standardNormal(d));
+    heldOut.add(candidates.get(0).logDensity(validation));
     double parametersPerComponent = d + d * (d + 1) / 2.0 + 1;
     for (int k = 2; k <= maxComponents; k++) {
       if (train.length < ROWS_PER_PARAMETER * parametersPerComponent * k) {
         break;
       }
       GaussianMixture candidate = fit(train, k, seed);
-      double score = mean(candidate.logDensity(validation));
-      tried.append(String.format(Locale.ROOT, ", K=%d: %.4f", k, score));
-      if (score > bestScore) {
-        best = candidate;
-        bestScore = score;
+      candidates.add(candidate);
+      heldOut.add(candidate.logDensity(validation));
+    }
+    int best = 0;
+    StringBuilder tried = new StringBuilder();
+    for (int c = 0; c < candidates.size(); c++) {
+      double score = mean(heldOut.get(c));
+      tried.append(String.format(Locale.ROOT, "%sK=%d: %.4f", c == 0 ? "" : ", ", candidates.get(c).components(),
+          score));
+      if (score > mean(heldOut.get(best))) {
+        best = c;
       }
     }
-    LOG.info("base density: {} component(s) (held-out mean log-likelihood per K: {})", best.components(), tried);
-    return best;
+    int chosen = best;
+    for (int c = 0; c < best; c++) {
+      if (withinOneStandardError(heldOut.get(best), heldOut.get(c))) {
+        chosen = c;
+        break;
+      }
+    }
+    LOG.info("base density: {} component(s) (held-out mean log-likelihood per K: {}; best K={}, the fewest within"
+        + " one standard error kept)", candidates.get(chosen).components(), tried,
+        candidates.get(best).components());
+    return candidates.get(chosen);
+  }
+
+  /** Whether the mean per-row gain of {@code best} over {@code simpler} is at most its standard error. */
+  static boolean withinOneStandardError(double[] best, double[] simpler) {
+    int n = best.length;
+    if (n < 2) {
+      return true;
+    }
+    double[] diff = new double[n];
+    for (int i = 0; i < n; i++) {
+      diff[i] = best[i] - simpler[i];
+    }
+    double mean = mean(diff);
+    double var = 0;
+    for (double v : diff) {
+      var += (v - mean) * (v - mean);
+    }
+    double standardError = Math.sqrt(var / (n - 1) / n);
+    return mean <= standardError;
   }
 
   /** EM for a K-component full-covariance mixture, initialized by k-means++ seeding. */

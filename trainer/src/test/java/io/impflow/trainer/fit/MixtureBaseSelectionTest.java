@@ -58,6 +58,14 @@ class MixtureBaseSelectionTest {
   }
 
   @Test
+  void oneStandardErrorRuleKeepsTheSimplerModelUnlessTheGainIsClear() {
+    double[] simpler = {1, 2, 3, 4, 5, 6};
+    assertThat(MixtureBaseSelection.withinOneStandardError(new double[] {1.1, 1.9, 3.2, 3.9, 5.1, 5.9}, simpler))
+        .isTrue();
+    assertThat(MixtureBaseSelection.withinOneStandardError(new double[] {2, 3, 4, 5, 6, 7.1}, simpler)).isFalse();
+  }
+
+  @Test
   void fewRowsPerParameterStopTheSearchAtOneComponent() {
     GaussianMixture chosen = MixtureBaseSelection.select(rows(5, true, 8), rows(5, true, 9), 8, 7);
     assertThat(chosen.components()).isEqualTo(1);
