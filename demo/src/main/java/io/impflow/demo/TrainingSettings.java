@@ -63,7 +63,7 @@ public record TrainingSettings(Architecture architecture, int blocks, int hidden
   /** Every setting in one stable line, hashed into the model cache key. */
   public String canonical() {
     return String.format(Locale.ROOT, "arch=%s blocks=%d hidden=%d layers=%d act=%s c=%s epochs=%d batch=%d lr=%s"
-        + " patience=%d trainRows=%d val=%s fpr=%s seed=%d dtype=float32 clip=10.0 ema=0.99",
+        + " patience=%d trainRows=%d val=%s fpr=%s seed=%d dtype=float32 clip=10.0 ema=0.99 whitening=shrinkage",
         architecture, blocks, hidden, layers, activation, lipschitz, epochs, batchSize, learningRate, patience,
         trainRows, validationFraction, targetFpr, seed);
   }

@@ -137,15 +137,15 @@ public final class DensityModel implements AutoCloseable {
             int i = valid[k];
             residual[i] = scored.residual[k];
             iterations[i] = scored.iterations[k];
-            if (scored.usable(k)) {
+            ConstantFeature departed = transform.departure(rawRows[i]);
+            if (departed != null) {
+                // the departure alone makes log p = −∞, whatever the solve of the varying features did
                 status[i] = RowStatus.SCORED;
-                ConstantFeature departed = transform.departure(rawRows[i]);
-                if (departed == null) {
-                    ll[i] = scored.logLikelihood[k] + logJacobian;
-                } else {
-                    ll[i] = Double.NEGATIVE_INFINITY;
-                    departure[i] = departed.index();
-                }
+                ll[i] = Double.NEGATIVE_INFINITY;
+                departure[i] = departed.index();
+            } else if (scored.usable(k)) {
+                status[i] = RowStatus.SCORED;
+                ll[i] = scored.logLikelihood[k] + logJacobian;
             } else {
                 status[i] = RowStatus.NOT_CONVERGED;
             }

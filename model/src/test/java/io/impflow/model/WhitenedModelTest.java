@@ -101,13 +101,15 @@ class WhitenedModelTest {
             try (DensityModel model = DensityModel.load(dir)) {
                 assertThat(model.manifest().formatVersion()).isEqualTo(ModelArtifact.FORMAT_VERSION);
                 assertThat(model.featureNames()).containsExactly("f0", "f1", "f2", "f3");
-                double[][] rows = {{7, 2.5, 17, 28}, {7, 2.6, 17, 28}, {7, -0.0, 17, 28}};
+                double[][] rows = {{7, 2.5, 17, 28}, {7, 2.6, 17, 28}, {7, -0.0, 17, 28}, {1e300, 3.0, -1e300, 1e300}};
                 BatchScores s = model.score(rows);
+                // the last row's varying features are beyond any solve, but its departure alone decides log p = −∞
                 assertThat(s.status()).containsOnly(RowStatus.SCORED);
                 assertThat(s.logLikelihood()[0]).isFinite();
-                assertThat(s.constantDeparture()).containsExactly(-1, 1, 1);
+                assertThat(s.constantDeparture()).containsExactly(-1, 1, 1, 1);
+                assertThat(s.logLikelihood()[3]).isEqualTo(Double.NEGATIVE_INFINITY);
                 assertThat(s.logLikelihood()[1]).isEqualTo(Double.NEGATIVE_INFINITY);
-                double[][] why = model.attribution(rows);
+                double[][] why = model.attribution(java.util.Arrays.copyOf(rows, 3));
                 assertThat(why[0][1]).isEqualTo(0.0);
                 assertThat(why[1][1]).isEqualTo(Double.NEGATIVE_INFINITY);
                 assertThat(why[1][0]).isCloseTo(why[0][0], within(1e-9));

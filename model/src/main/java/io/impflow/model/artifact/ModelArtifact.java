@@ -292,7 +292,7 @@ public final class ModelArtifact {
                                 + OLDEST_READABLE_FORMAT_VERSION + " to " + FORMAT_VERSION
                                 + " (use a matching impflow release, or retrain the model with this one)");
             }
-            if (format.intValue() == 1 && (tree.hasNonNull("whitening") || tree.hasNonNull("constantFeatures")
+            if (format.intValue() == 1 && (tree.hasNonNull("whitening") || tree.path("constantFeatures").size() > 0
                     || tree.hasNonNull("baseDensity"))) {
                 throw new ArtifactException(ArtifactException.Kind.MALFORMED, manifestFile,
                         "format version 1 has no whitening or constant features, but this manifest lists them");

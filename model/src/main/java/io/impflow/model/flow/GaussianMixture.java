@@ -175,10 +175,15 @@ public record GaussianMixture(double[] weights, double[][] means, double[][][] c
         return stacked.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
     }
 
-    /** A torch-owned copy of host values with {@code like}'s dtype and device (safe to keep in a training graph). */
+    /**
+     * A torch-owned copy of host values with {@code like}'s dtype and device, safe to keep in a training graph:
+     * {@code manager.create} borrows a Java buffer, and {@code toType}/{@code toDevice} to the same type and device
+     * return aliases of it, so the values are added onto a tensor torch allocated itself.
+     */
     private static NDArray constant(NDManager manager, double[] values, Shape shape, NDArray like) {
-        try (NDArray host = manager.create(values, shape)) {
-            return host.toType(like.getDataType(), true).toDevice(like.getDevice(), false);
+        try (NDArray host = manager.create(values, shape);
+             NDArray converted = host.toType(like.getDataType(), false).toDevice(like.getDevice(), false)) {
+            return manager.zeros(shape, like.getDataType(), like.getDevice()).add(converted);
         }
     }
 

@@ -16,6 +16,9 @@ import java.util.Arrays;
  */
 public record Whitening(double[][] factor) {
 
+    /** Least shrinkage towards the identity. */
+    static final double MIN_SHRINKAGE = 1e-6;
+
     /** Validates shape, triangularity and the diagonal. */
     public Whitening {
         int d = factor.length;
@@ -92,7 +95,9 @@ public record Whitening(double[][] factor) {
         double mu = trace / d;
         double delta = (frobenius - 2 * mu * trace + mu * mu * d) / d;
         double betaBar = Math.max(0, (fourthMoments / n - frobenius) / ((double) n * d));
-        double shrinkage = delta > 0 ? Math.min(betaBar, delta) / delta : 1;
+        // a floor keeps the estimate positive definite when the sample covariance is singular and betaBar is 0
+        // (every centred row is ±x, e.g. two equally frequent points)
+        double shrinkage = delta > 0 ? Math.max(MIN_SHRINKAGE, Math.min(betaBar, delta) / delta) : 1;
         double[][] out = new double[d][d];
         for (int i = 0; i < d; i++) {
             for (int j = 0; j < d; j++) {

@@ -152,6 +152,17 @@ class ModelArtifactTest {
         }
     }
 
+    @Test
+    void recalibratingAFormatOneArtifactWritesOneThatLoads() throws Exception {
+        Path golden = Path.of("src/test/resources/golden/impflow-format1");
+        Path copy = temp.resolve("recalibrated");
+        ModelArtifact.withCalibration(golden, copy, Calibration.fit(new double[] {-9, -8, -7, -6, -5}, 0.2));
+        try (DensityModel model = DensityModel.load(copy)) {
+            assertThat(model.manifest().formatVersion()).isEqualTo(1);
+            assertThat(model.calibration().orElseThrow().targetFpr()).isEqualTo(0.2);
+        }
+    }
+
     private static void assertRefused(Path dir, ArtifactException.Kind kind, String messagePart) {
         assertThatThrownBy(() -> DensityModel.load(dir))
                 .isInstanceOfSatisfying(ArtifactException.class, e -> assertThat(e.kind()).isEqualTo(kind))

@@ -34,13 +34,18 @@ class GradientLifetimeTest {
     private static final int D = 2;
 
     @ParameterizedTest
-    @CsvSource({"IMPFLOW, LIPSWISH, FLOAT64", "IMPFLOW, SIN, FLOAT64", "IMPFLOW, LIPSWISH, FLOAT32",
-        "IMPFLOW, SIN, FLOAT32", "RESFLOW, LIPSWISH, FLOAT32"})
+    @CsvSource({"IMPFLOW, LIPSWISH, FLOAT64, false", "IMPFLOW, SIN, FLOAT64, false", "IMPFLOW, LIPSWISH, FLOAT32, false",
+        "IMPFLOW, SIN, FLOAT32, false", "RESFLOW, LIPSWISH, FLOAT32, false", "IMPFLOW, SIN, FLOAT64, true",
+        "RESFLOW, SIN, FLOAT32, true"})
     void firstStepGradientIsUnchangedByHostMemoryReuseBeforeBackward(Architecture architecture,
-                                                                     ActivationKind activation, DataType dtype) {
+                                                                     ActivationKind activation, DataType dtype,
+                                                                     boolean mixtureBase) {
         FlowSpec spec = new FlowSpec(architecture, D, 2, 16, 2, activation, 0.97);
         double[][] rows = gaussianRows(64, 5);
         try (TrainableFlow flow = TrainableFlow.create(spec, 3, Device.cpu(), dtype)) {
+            if (mixtureBase) {
+                flow.setBase(io.impflow.model.flow.GaussianMixtureTest.threeComponents());
+            }
             Map<String, double[]> quiet = gradients(flow, rows, false);
             Map<String, double[]> disturbed = gradients(flow, rows, true);
             for (Map.Entry<String, double[]> e : quiet.entrySet()) {

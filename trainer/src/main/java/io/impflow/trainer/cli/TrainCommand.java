@@ -84,12 +84,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-steps", defaultValue = "auto", paramLabel = "N",
       description = "Most optimizer steps, or auto (default): a quarter of a step per training row, at least 50 and"
           + " at most 5000, so small data gets a short fit that stays close to the base density (measured: longer"
-          + " fits of a few hundred rows keep improving held-out likelihood while detection gets worse). Training"
-          + " ends with the epoch that reaches N.")
+          + " fits of a few hundred rows keep improving held-out likelihood while detection gets worse).")
   String maxSteps;
 
   @Option(names = "--time-budget", defaultValue = "120", paramLabel = "SECONDS",
-      description = "Training ends with the epoch that exceeds this wall time, keeping the best model so far"
+      description = "Training stops after the step that exceeds this wall time, keeping the best model so far"
           + " (default: ${DEFAULT-VALUE}; calibration and export come on top).")
   double timeBudget;
 
@@ -144,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Share of each batch's least likely rows left out of the loss after a warm-up epoch (trimmed"
           + " likelihood), so anomalies in the training data do not pull the density towards them (default:"
           + " ${DEFAULT-VALUE}; it should exceed the share of anomalies in the data; 0 = plain maximum likelihood)."
-          + " Measured, seed 1: shuttle contaminated (7 % anomalies) AUROC 0.970 at 0, 0.974 at 0.05, 0.996 at 0.1;"
+          + " Measured, seed 1: shuttle contaminated (7 %% anomalies) AUROC 0.970 at 0, 0.974 at 0.05, 0.996 at 0.1;"
           + " clean splits unchanged.")
   double contamination;
 

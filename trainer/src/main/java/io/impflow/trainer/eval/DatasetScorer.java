@@ -77,7 +77,7 @@ public final class DatasetScorer {
     }
     for (int i = 0; i < n; i++) {
       boolean scored = status[i] == RowStatus.SCORED;
-      // pValue(−∞) is the table's smallest level and −∞ is below every threshold: a departing row is flagged.
+      // pValue(−∞) is the calibration's smallest p-value (0 with a fitted tail) and −∞ is below every threshold.
       pValue[i] = calibration == null || !scored ? Double.NaN : calibration.pValue(ll[i]);
       anomaly[i] = calibration != null && (!scored || calibration.isAnomaly(ll[i]));
     }

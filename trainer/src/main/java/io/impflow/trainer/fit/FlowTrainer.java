@@ -100,12 +100,14 @@ public final class FlowTrainer {
         lossSum += loss;
         lossCount++;
         progress.onStep(epoch, config.epochs(), step + 1, stepsPerEpoch, lossSum / lossCount);
-      }
-      double spent = (System.nanoTime() - start) / 1e9;
-      if (steps >= config.maxSteps() || spent >= config.timeBudgetSeconds()) {
-        budgetSpent = true;
-        LOG.info("training budget reached after {} step(s) and {} s (--max-steps {}, --time-budget {} s)", steps,
-            String.format("%.1f", spent), config.maxSteps(), config.timeBudgetSeconds());
+        double spent = (System.nanoTime() - start) / 1e9;
+        if (steps >= config.maxSteps() || spent >= config.timeBudgetSeconds()) {
+          // the budget ends training mid-epoch; the weights so far are validated below like a finished epoch's
+          budgetSpent = true;
+          LOG.info("training budget reached after {} step(s) and {} s (--max-steps {}, --time-budget {} s)", steps,
+              String.format("%.1f", spent), config.maxSteps(), config.timeBudgetSeconds());
+          break;
+        }
       }
       if (interrupted && lossCount == 0) {
         break;

@@ -13,8 +13,8 @@ import ai.djl.ndarray.types.DataType;
  * @param patience stop after this many epochs without a better validation NLL
  * @param seed seed of the weight initialization and of the batch order
  * @param dtype FLOAT32 or FLOAT64 for parameters and the training objective
- * @param maxSteps most optimizer steps (training ends at the end of the epoch that reaches it)
- * @param timeBudgetSeconds training ends at the end of the epoch that exceeds this wall time
+ * @param maxSteps most optimizer steps
+ * @param timeBudgetSeconds training stops after the step that exceeds this wall time
  * @param trimFraction share of each batch's lowest log-likelihood rows left out of the loss after warm-up (robust
  *     fit of contaminated data; 0 = plain maximum likelihood)
  * @param trimWarmupSteps optimizer steps of plain maximum likelihood before trimming starts

@@ -77,6 +77,11 @@ public final class TrainingRun {
       if (baseComponents < 1) {
         throw new IllegalArgumentException("--base-components must be >= 1, got " + baseComponents);
       }
+      if (baseComponents > 1 && !(whiten && featureScale == 1)) {
+        // the search compares mixtures with the standard normal, which is the rows' Gaussian only when whitened
+        throw new IllegalArgumentException("--base-components > 1 needs --whitening shrinkage and --feature-scale 1,"
+            + " got --whitening " + (whiten ? "shrinkage" : "none") + " and --feature-scale " + featureScale);
+      }
       if (!(featureScale > 0 && Double.isFinite(featureScale))) {
         throw new IllegalArgumentException("--feature-scale must be finite and > 0, got " + featureScale);
       }
@@ -150,6 +155,10 @@ public final class TrainingRun {
     Calibration calibration = calibrate(heldOutLl, request.targetFpr());
     double validationNll = -mean(heldOutLl);
     Map<String, Object> provenance = provenance(request, train, validation, result, validationNll, startNanos);
+    // held-out rows that depart from a constant feature are flagged by any threshold; the FPR on fresh normal data
+    // is at least their share on top of the target
+    provenance.put("validation_constant_departures",
+        Arrays.stream(heldOutLl).filter(ll -> ll == Double.NEGATIVE_INFINITY).count());
     String version = ModelArtifact.write(request.out(), flowSpec, result.bestWeights(), transform, base,
         data.featureNames(), calibration, provenance);
     LOG.info("wrote model {} to {} (validation NLL {} nats, threshold log-likelihood {} at target FPR {})",
@@ -166,6 +175,9 @@ public final class TrainingRun {
     } catch (ZeroVarianceFeatureException e) {
       throw new DataSourceException("every feature is constant in the training rows of " + train.origin()
           + ", so there is no density to learn; provide rows where at least one feature varies");
+    } catch (IllegalArgumentException e) {
+      throw new DataSourceException("the training rows of " + train.origin() + " have no usable covariance ("
+          + e.getMessage() + "); drop duplicated or derived columns, or train with --whitening none");
     }
     for (ConstantFeature c : transform.constants()) {
       LOG.warn("feature '{}' (column {}) is {} in every training row: the flow models the other features, and a"
