@@ -20,7 +20,7 @@
 #   SKIP_BUILD=1 reuses the last build;
 #   JMH=1 also runs the JMH scoring benchmark (io.impflow.bench.scoring, see bench/README.md) into the "jmh" region
 #   (outside the time budget).
-# Budget: about 45 minutes on a 2-core machine with the defaults (the flows train with train's own defaults, up to
+# Budget: 26 minutes measured on a 2-core machine with the defaults (the flows train with train's own defaults, up to
 #   120 s each; see docs/benchmarks.md).
 set -euo pipefail
 

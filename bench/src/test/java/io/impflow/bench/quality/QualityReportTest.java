@@ -47,6 +47,7 @@ class QualityReportTest {
     assertThat(gap.trainOutlierShare()).isCloseTo(0.2, within(1e-12));
     assertThat(report.markdown()).contains("| synthetic | contaminated | 0.8200 | ResFlow | 0.9100 | 0.0900 |")
         .contains("**0.990 ± 0.000**")
+        .contains("| **mean of the rows** | | 0.9050 | **0.9300** |")
         .contains("ImpFlow higher: synthetic clean (+0.0400)")
         .contains("ImpFlow equal or lower: synthetic contaminated (-0.0900)");
   }
