@@ -198,7 +198,16 @@ public final class TrainingRun {
       throw new DataSourceException("only " + finite.length + " held-out rows could be scored; calibration needs"
           + " at least 2 (raise --val-fraction or provide more rows)");
     }
-    return Calibration.fit(finite, targetFpr);
+    Calibration calibration = Calibration.fit(finite, targetFpr);
+    if (calibration.tail() == null && targetFpr * finite.length < 3) {
+      // measured: 35-44 held-out rows at --target-fpr 0.001 gave test false-positive rates of 1-5 %
+      LOG.warn("--target-fpr {} asks for the 1-in-{} quantile of the held-out scores, but only {} held-out rows"
+          + " could calibrate it (a fitted tail needs {}): the threshold is near the most extreme held-out row and"
+          + " fresh normal data will be flagged more often than the target; raise --val-fraction, train on more"
+          + " rows, or choose a --target-fpr of at least {}", targetFpr, Math.round(1 / targetFpr), finite.length,
+          Calibration.MIN_TAIL_SAMPLES, String.format(Locale.ROOT, "%.3f", 3.0 / finite.length));
+    }
+    return calibration;
   }
 
   /**
