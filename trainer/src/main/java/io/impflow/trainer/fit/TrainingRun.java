@@ -131,30 +131,31 @@ public final class TrainingRun {
     Dataset train = data.select(trainIndex, data.origin() + " (training rows)");
     Dataset validation = data.select(validationIndex, data.origin() + " (validation rows)");
 
-    InputTransform transform = inputTransform(train, request);
-    FlowSpec flowSpec = request.spec().withDimension(transform.flowDimension());
-    double[][] trainStd = transformed(train.rows(), transform);
-    double[][] validationStd = transformed(validation.rows(), transform);
-    LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(flowSpec),
+    LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(request.spec()),
         train.size(), validation.size(), request.device().reason());
-
-    GaussianMixture base = MixtureBaseSelection.select(trainStd, validationStd, request.baseComponents(),
-        request.config().seed());
-    TrainingResult result;
-    try (TrainableFlow flow = TrainableFlow.create(flowSpec, request.config().seed(),
-        request.device().device(), request.config().dtype())) {
-      flow.setBase(base);
-      result = new FlowTrainer(request.config(), progress).train(flow, trainStd, validationStd, stop);
-    }
+    Fitted fitted = fit(train, validation, request, progress, stop);
+    InputTransform transform = fitted.transform();
+    FlowSpec flowSpec = fitted.spec();
+    GaussianMixture base = fitted.base();
+    TrainingResult result = fitted.result();
     if (result.interrupted()) {
       LOG.warn("interrupted: writing the best model so far (epoch {}, validation NLL {})", result.bestEpoch(),
           String.format(Locale.ROOT, "%.4f", result.bestValidationNll()));
     }
 
-    double[] heldOutLl = heldOutLogLikelihood(flowSpec, transform, base, data, result, validation.rows());
-    Calibration calibration = calibrate(heldOutLl, request.targetFpr());
+    double[] heldOutLl = heldOutLogLikelihood(fitted, data, validation.rows());
     double validationNll = -mean(heldOutLl);
+    String calibratedOn = "held-out rows (" + heldOutLl.length + ")";
+    double[] calibrationLl = heldOutLl;
+    if (heldOutLl.length < Calibration.MIN_TAIL_SAMPLES && data.size() >= Calibration.MIN_TAIL_SAMPLES
+        && !result.interrupted() && !stop.isRequested()) {
+      calibrationLl = crossFittedLogLikelihood(data, request, stop);
+      calibratedOn = "cross-fitted scores of every row (" + CROSS_FIT_FOLDS + " folds, " + calibrationLl.length
+          + " rows)";
+    }
+    Calibration calibration = calibrate(calibrationLl, request.targetFpr());
     Map<String, Object> provenance = provenance(request, train, validation, result, validationNll, startNanos);
+    provenance.put("calibrated_on", calibratedOn);
     // held-out rows that depart from a constant feature are flagged by any threshold; the FPR on fresh normal data
     // is at least their share on top of the target
     provenance.put("validation_constant_departures",
@@ -165,6 +166,68 @@ public final class TrainingRun {
         version, request.out(), String.format(Locale.ROOT, "%.4f", validationNll),
         String.format(Locale.ROOT, "%.4f", calibration.threshold()), request.targetFpr());
     return new Outcome(version, result, calibration, validation.rows(), validation.labels(), validationNll);
+  }
+
+  /** Folds of the cross-fitted calibration. */
+  static final int CROSS_FIT_FOLDS = 5;
+
+  /** A fitted model before export: input transform, flow architecture, base density and training outcome. */
+  private record Fitted(InputTransform transform, FlowSpec spec, GaussianMixture base, TrainingResult result) {}
+
+  /** Fits the input transform, the base density and the flow on {@code train}, early-stopping on {@code validation}. */
+  private static Fitted fit(Dataset train, Dataset validation, Request request, TrainingProgress progress,
+      StopSignal stop) throws DataSourceException {
+    InputTransform transform = inputTransform(train, request);
+    FlowSpec flowSpec = request.spec().withDimension(transform.flowDimension());
+    double[][] trainStd = transformed(train.rows(), transform);
+    double[][] validationStd = transformed(validation.rows(), transform);
+    GaussianMixture base = MixtureBaseSelection.select(trainStd, validationStd, request.baseComponents(),
+        request.config().seed());
+    try (TrainableFlow flow = TrainableFlow.create(flowSpec, request.config().seed(),
+        request.device().device(), request.config().dtype())) {
+      flow.setBase(base);
+      TrainingResult result = new FlowTrainer(request.config(), progress).train(flow, trainStd, validationStd, stop);
+      return new Fitted(transform, flowSpec, base, result);
+    }
+  }
+
+  /**
+   * Out-of-fold log-likelihoods of every row, for a calibration on more rows than the held-out part has: the rows
+   * are split into {@link #CROSS_FIT_FOLDS} folds, and each fold is scored by a model fitted exactly like the
+   * exported one (same settings, its own hold-out for early stopping) on the other folds. Used when the held-out
+   * part is too small for a tail fit; it costs that many extra trainings, which on such small data take seconds.
+   */
+  private static double[] crossFittedLogLikelihood(Dataset data, Request request, StopSignal stop)
+      throws DataSourceException, ArtifactException, IOException {
+    int n = data.size();
+    int[] order = RowPermutation.random(n, new SplittableRandom(request.config().seed() * 0x9E3779B97F4A7C15L + 7));
+    double[] ll = new double[n];
+    for (int fold = 0; fold < CROSS_FIT_FOLDS; fold++) {
+      final int f = fold;
+      int[] scored = java.util.stream.IntStream.range(0, n).filter(i -> i % CROSS_FIT_FOLDS == f)
+          .map(i -> order[i]).sorted().toArray();
+      int[] rest = java.util.stream.IntStream.range(0, n).filter(i -> i % CROSS_FIT_FOLDS != f).map(i -> order[i])
+          .toArray();
+      int innerValidation = Math.max(2, (int) Math.round(request.validationFraction() * rest.length));
+      int[] innerValidationIndex = Arrays.copyOfRange(rest, 0, innerValidation);
+      int[] innerTrainIndex = Arrays.copyOfRange(rest, innerValidation, rest.length);
+      Arrays.sort(innerValidationIndex);
+      Arrays.sort(innerTrainIndex);
+      Fitted fitted = fit(data.select(innerTrainIndex, data.origin() + " (fold " + fold + " training rows)"),
+          data.select(innerValidationIndex, data.origin() + " (fold " + fold + " validation rows)"), request,
+          TrainingProgress.silent(), stop);
+      double[][] rows = new double[scored.length][];
+      for (int k = 0; k < scored.length; k++) {
+        rows[k] = data.rows()[scored[k]];
+      }
+      double[] foldLl = heldOutLogLikelihood(fitted, data, rows);
+      for (int k = 0; k < scored.length; k++) {
+        ll[scored[k]] = foldLl[k];
+      }
+    }
+    LOG.info("calibrating on cross-fitted scores of all {} rows ({} folds): the held-out part alone is too small for"
+        + " a tail fit", n, CROSS_FIT_FOLDS);
+    return ll;
   }
 
   /** Constant features set aside (and logged by name), the rest standardized and, by default, whitened. */
@@ -214,13 +277,13 @@ public final class TrainingRun {
    * Log-likelihoods of the held-out rows under the exported model: the export rescales weights by their exact
    * singular values, so they are scored through a temporary artifact with the scoring code path itself.
    */
-  private static double[] heldOutLogLikelihood(FlowSpec flowSpec, InputTransform transform, GaussianMixture base,
-      Dataset data, TrainingResult result, double[][] validation) throws ArtifactException, IOException {
+  private static double[] heldOutLogLikelihood(Fitted fitted, Dataset data, double[][] validation)
+      throws ArtifactException, IOException {
     Path scratch = Files.createTempDirectory("impflow-calibration");
     try {
       Path dir = scratch.resolve("model");
-      ModelArtifact.write(dir, flowSpec, result.bestWeights(), transform, base, data.featureNames(), null,
-          Map.of("purpose", "calibration scratch copy"));
+      ModelArtifact.write(dir, fitted.spec(), fitted.result().bestWeights(), fitted.transform(), fitted.base(),
+          data.featureNames(), null, Map.of("purpose", "calibration scratch copy"));
       try (DensityModel model = DensityModel.load(dir)) {
         return DatasetScorer.score(model, validation, null).logLikelihood();
       }

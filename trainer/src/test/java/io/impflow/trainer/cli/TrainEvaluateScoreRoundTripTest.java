@@ -61,6 +61,10 @@ class TrainEvaluateScoreRoundTripTest {
     JsonNode provenance = manifest.get("provenance");
     assertThat(provenance.get("data_sha256").asText()).hasSize(64);
     assertThat(provenance.get("rows").asInt()).isEqualTo(320);
+    // 32 held-out rows are too few for a tail fit: the threshold comes from out-of-fold scores of all 320 rows
+    assertThat(provenance.get("calibrated_on").asText()).isEqualTo("cross-fitted scores of every row (5 folds, 320"
+        + " rows)");
+    assertThat(manifest.get("calibration").get("sampleCount").asInt()).isEqualTo(320);
     assertThat(provenance.get("seed").asLong()).isEqualTo(3);
     assertThat(provenance.get("device_reason").asText()).contains("auto").contains("no usable GPU").contains("CPU");
     assertThat(provenance.get("versions").get("djl").asText()).isEqualTo("0.36.0");
