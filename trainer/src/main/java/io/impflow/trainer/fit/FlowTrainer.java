@@ -166,7 +166,13 @@ public final class FlowTrainer {
           for (int i = 0; i < values.length; i++) {
             keep[i] = values[i] >= cut ? 1f : 0f;
           }
-          NDArray mask = batchManager.create(keep).toType(ll.getDataType(), true);
+          // torch-owned: create() borrows a Java buffer and toType to the same type only aliases it, while the
+          // product below keeps the mask for backward
+          NDArray mask;
+          try (NDArray borrowed = batchManager.create(keep);
+               NDArray converted = borrowed.toType(ll.getDataType(), false)) {
+            mask = batchManager.zeros(converted.getShape(), ll.getDataType(), ll.getDevice()).add(converted);
+          }
           loss = ll.mul(mask).sum().div(mask.sum()).neg();
         }
         collector.backward(loss);
