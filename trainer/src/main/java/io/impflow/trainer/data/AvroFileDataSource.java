@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
@@ -46,7 +45,9 @@ public final class AvroFileDataSource implements DataSource {
         throw new DataSourceException(path + " holds no records; write at least one record to it");
       }
       return rowReader.toDataset(rows, labels, path.toString());
-    } catch (IOException | AvroRuntimeException e) {
+    } catch (IOException | RuntimeException e) {
+      // Not only AvroRuntimeException: a corrupted file also makes Avro throw UnsupportedOperationException (a
+      // length past its limits), NullPointerException (no avro.schema in the header), IndexOutOfBounds and others.
       throw new DataSourceException(path + " is not a readable Avro container file (" + e.getMessage()
           + "); write it with DataFileWriter, or use a CSV", e);
     }

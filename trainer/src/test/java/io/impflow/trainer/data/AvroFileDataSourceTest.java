@@ -90,4 +90,28 @@ class AvroFileDataSourceTest {
         .isInstanceOf(DataSourceException.class)
         .hasMessageContaining("not a readable Avro container file");
   }
+
+  // Found by DataSourceFuzzTest: these escaped as UnsupportedOperationException and NullPointerException.
+
+  @Test
+  void aHeaderLengthPastAvrosLimitIsADataSourceException() throws IOException {
+    // "Obj" 1, then a metadata map block claiming 2^31-1 entries.
+    Path path = Files.write(dir.resolve("huge-map.avro"),
+        new byte[] {'O', 'b', 'j', 1, (byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
+
+    assertThatThrownBy(() -> new AvroFileDataSource(path, DataReadOptions.defaults()).read())
+        .isInstanceOf(DataSourceException.class).hasMessageContaining(path.toString())
+        .hasMessageContaining("not a readable Avro container file");
+  }
+
+  @Test
+  void aHeaderWithoutASchemaIsADataSourceException() throws IOException {
+    byte[] sync = new byte[16];
+    byte[] header = {'O', 'b', 'j', 1, 2, 20, 'a', 'v', 'r', 'o', '.', 'c', 'o', 'd', 'e', 'c', 8, 'n', 'u', 'l', 'l', 0};
+    byte[] file = java.util.Arrays.copyOf(header, header.length + sync.length);
+    Path path = Files.write(dir.resolve("no-schema.avro"), file);
+
+    assertThatThrownBy(() -> new AvroFileDataSource(path, DataReadOptions.defaults()).read())
+        .isInstanceOf(DataSourceException.class).hasMessageContaining(path.toString());
+  }
 }
