@@ -22,7 +22,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,30 +115,6 @@ class DataSourceFuzzTest {
             ByteMutation.applyAll(CONTAINERS.get(mutated.container()), mutated.mutations())));
   }
 
-  /**
-   * A length of about 2^31 (and other hostile values) in place of every byte of a small container. Open finding,
-   * not fixed yet: Avro's DataFileReader allocates a header string, a block or a record's string/array as long as
-   * the file claims before reading it (a 346-byte file with a length of 2^31-9 allocates 2 GiB), so this fails;
-   * a bounded pre-scan of the container framing plus a bounded decoder per record would fix it.
-   */
-  @Disabled("open finding: AvroFileDataSource allocates what a corrupted length field claims (up to 2 GiB)")
-  @Test
-  void hostileLengthsAnywhereInAContainerDoNotAllocate() throws Exception {
-    Path avro = dir.resolve("hostile.avro");
-    int[] hostile = {0, 2, 3, 7, 11}; // 2^31-1, 2^31-9, 2^30, -1, Long.MAX_VALUE
-    byte[] valid = CONTAINERS.get(0);
-    for (int at = 0; at < valid.length; at++) {
-      for (int h : hostile) {
-        byte[] bytes = new ByteMutation(ByteMutation.Kind.HOSTILE_LENGTH, at, h).applyTo(valid);
-        try {
-          readsAvroOrRejects(avro, bytes, true);
-        } catch (Throwable e) {
-          throw new AssertionError("hostile length " + Fuzz.HOSTILE_LENGTHS[h] + " at byte " + at + ": " + e, e);
-        }
-      }
-    }
-  }
-
   private static void readsCsvOrRejects(Path csv, Object input) {
     for (DataReadOptions options : OPTIONS) {
       try {
@@ -153,24 +128,18 @@ class DataSourceFuzzTest {
     }
   }
 
+  /**
+   * A dataset or a DataSourceException naming the file. Allocation is not asserted here: a corrupted length in a
+   * container still makes Avro allocate what it claims (open finding, issue 14).
+   */
   private static void readsAvroOrRejects(Path avro, byte[] bytes) throws IOException {
-    readsAvroOrRejects(avro, bytes, false);
-  }
-
-  /** The allocation bound is checked only where asked (see the open finding above). */
-  private static void readsAvroOrRejects(Path avro, byte[] bytes, boolean boundedAllocation) throws IOException {
     Files.write(avro, bytes);
     for (DataReadOptions options : OPTIONS) {
-      long before = Fuzz.allocatedBytes();
       try {
         Dataset dataset = new AvroFileDataSource(avro, options).read();
         assertThat(dataset.rows()).isNotEmpty();
       } catch (DataSourceException e) {
         assertThat(e.getMessage()).as("for %s", HexFormat.of().formatHex(bytes)).contains(avro.toString());
-      }
-      if (boundedAllocation) {
-        assertThat(Fuzz.allocatedBytes() - before).as("bytes allocated reading a %d-byte file", bytes.length)
-            .isLessThan(Fuzz.ALLOCATION_LIMIT_BYTES);
       }
     }
   }
