@@ -112,7 +112,7 @@ public final class TestModels {
       weights = flow.snapshot();
     }
     Path uncalibrated = dir.resolve("uncalibrated");
-    ModelArtifact.write(uncalibrated, spec, weights, transform, names, null, provenance);
+    ModelArtifact.write(uncalibrated, spec, weights, transform, null, names, null, provenance);
     double[][] heldOutRows = normalRows(1000, random);
     for (int i = 0; i < heldOutRows.length; i++) {
       heldOutRows[i] = rowOf.apply(heldOutRows[i]);
@@ -122,7 +122,8 @@ public final class TestModels {
       heldOut = model.score(heldOutRows).logLikelihood();
     }
     Path calibrated = dir.resolve("model");
-    ModelArtifact.write(calibrated, spec, weights, transform, names, Calibration.fit(heldOut, 0.01), provenance);
+    ModelArtifact.write(calibrated, spec, weights, transform, null, names, Calibration.fit(heldOut, 0.01),
+        provenance);
     return calibrated;
   }
 }

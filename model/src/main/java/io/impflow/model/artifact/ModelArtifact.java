@@ -75,14 +75,6 @@ public final class ModelArtifact {
                 calibration, provenance);
     }
 
-    /** {@link #write(Path, FlowSpec, FlowWeights, InputTransform, GaussianMixture, List, Calibration, Map)} with the
-     * standard normal as base density. */
-    public static String write(Path dir, FlowSpec spec, FlowWeights weights, InputTransform transform,
-                               List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
-            throws ArtifactException {
-        return write(dir, spec, weights, transform, null, featureNames, calibration, provenance);
-    }
-
     /**
      * {@link #write(Path, FlowSpec, FlowWeights, Standardization, List, Calibration, Map)} with a full input
      * transform and a base density (constant features set aside, whitening).
@@ -99,7 +91,8 @@ public final class ModelArtifact {
      * @throws ArtifactException if the directory exists or writing fails
      */
     public static String write(Path dir, FlowSpec spec, FlowWeights weights, InputTransform transform,
-                               GaussianMixture base, List<String> featureNames, Calibration calibration, Map<String, Object> provenance)
+                               GaussianMixture base, List<String> featureNames, Calibration calibration,
+                               Map<String, Object> provenance)
             throws ArtifactException {
         FlowWeights effective;
         try (TrainableFlow flow = TrainableFlow.create(spec, 0L, Device.cpu(), DataType.FLOAT64)) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.impflow.model.linalg.Cholesky;
+import io.impflow.model.train.OwnedTensors;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -43,7 +44,7 @@ public record GaussianMixture(double[] weights, double[][] means, double[][][] c
                 throw new IllegalArgumentException("mixture mean " + c + " must hold " + d + " finite values");
             }
             meansCopy[c] = means[c].clone();
-            factorsCopy[c] = new Whitening(choleskyFactors[c]).factor();
+            factorsCopy[c] = Cholesky.checkedLowerFactor(choleskyFactors[c], "mixture factor " + c);
             if (factorsCopy[c].length != d) {
                 throw new IllegalArgumentException("mixture factor " + c + " must be " + d + " x " + d);
             }
@@ -160,11 +161,11 @@ public record GaussianMixture(double[] weights, double[][] means, double[][][] c
                     transposed[b * d + a] = inverse[a][b];
                 }
             }
-            NDArray mean = constant(manager, means[k], new Shape(1, d), z);
-            NDArray precisionFactorT = constant(manager, transposed, new Shape(d, d), z);
+            NDArray mean = OwnedTensors.of(manager, means[k], new Shape(1, d), z);
+            NDArray precisionFactorT = OwnedTensors.of(manager, transposed, new Shape(d, d), z);
             NDArray y = z.sub(mean).matMul(precisionFactorT);
-            NDArray half = constant(manager, new double[] {-0.5}, new Shape(1), z);
-            NDArray offset = constant(manager, new double[] {normalizers[k]}, new Shape(1), z);
+            NDArray half = OwnedTensors.of(manager, new double[] {-0.5}, new Shape(1), z);
+            NDArray offset = OwnedTensors.of(manager, new double[] {normalizers[k]}, new Shape(1), z);
             terms.add(y.square().sum(new int[] {1}).mul(half).add(offset));
         }
         if (terms.size() == 1) {
@@ -173,18 +174,6 @@ public record GaussianMixture(double[] weights, double[][] means, double[][][] c
         NDArray stacked = NDArrays.stack(terms, 1);
         NDArray max = stacked.stopGradient().max(new int[] {1}, true);
         return stacked.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1));
-    }
-
-    /**
-     * A torch-owned copy of host values with {@code like}'s dtype and device, safe to keep in a training graph:
-     * {@code manager.create} borrows a Java buffer, and {@code toType}/{@code toDevice} to the same type and device
-     * return aliases of it, so the values are added onto a tensor torch allocated itself.
-     */
-    private static NDArray constant(NDManager manager, double[] values, Shape shape, NDArray like) {
-        try (NDArray host = manager.create(values, shape);
-             NDArray converted = host.toType(like.getDataType(), false).toDevice(like.getDevice(), false)) {
-            return manager.zeros(shape, like.getDataType(), like.getDevice()).add(converted);
-        }
     }
 
     /** n seeded samples: a component by its weight, then μ_k + L_k ε with ε standard normal. */

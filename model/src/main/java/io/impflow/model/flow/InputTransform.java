@@ -8,21 +8,30 @@ import java.util.List;
  * standardized and (optionally) whitened, u = W·((x − mean) / scale). Its log |det ∂u/∂x| is added to the flow's
  * log-likelihood, so scores stay log-densities of the raw rows.
  *
- * @param inputDimension number of raw features d (constant ones included)
- * @param constants features that were constant in training, by input position
- * @param standardization mean and scale of the d' varying features
- * @param whitening lower-triangular whitening of the standardized varying features, or null for none
+ * <p>Immutable; the input positions of the varying features are derived once, since scoring uses them per row.
  */
-public record InputTransform(int inputDimension, List<ConstantFeature> constants, Standardization standardization,
-                             Whitening whitening) {
+public final class InputTransform {
+    private final int inputDimension;
+    private final List<ConstantFeature> constants;
+    private final Standardization standardization;
+    private final Whitening whitening;
+    private final int[] varyingIndex;
 
-    /** Validates that the parts describe the same features. */
-    public InputTransform {
-        constants = List.copyOf(constants);
-        int varying = inputDimension - constants.size();
+    /**
+     * Validates that the parts describe the same features.
+     *
+     * @param inputDimension number of raw features d (constant ones included)
+     * @param constants features that were constant in training, by input position
+     * @param standardization mean and scale of the d' varying features
+     * @param whitening lower-triangular whitening of the standardized varying features, or null for none
+     */
+    public InputTransform(int inputDimension, List<ConstantFeature> constants, Standardization standardization,
+                          Whitening whitening) {
+        this.constants = List.copyOf(constants);
+        int varying = inputDimension - this.constants.size();
         if (varying < 1) {
             throw new IllegalArgumentException("at least one feature must vary, got " + inputDimension
-                    + " features of which " + constants.size() + " are constant");
+                    + " features of which " + this.constants.size() + " are constant");
         }
         if (standardization.dimension() != varying) {
             throw new IllegalArgumentException("standardization has " + standardization.dimension()
@@ -32,14 +41,44 @@ public record InputTransform(int inputDimension, List<ConstantFeature> constants
             throw new IllegalArgumentException("whitening has " + whitening.dimension() + " features but " + varying
                     + " vary");
         }
-        boolean[] seen = new boolean[inputDimension];
-        for (ConstantFeature c : constants) {
-            if (c.index() >= inputDimension || seen[c.index()]) {
+        boolean[] constant = new boolean[inputDimension];
+        for (ConstantFeature c : this.constants) {
+            if (c.index() >= inputDimension || constant[c.index()]) {
                 throw new IllegalArgumentException("constant feature index " + c.index() + " is out of range or"
                         + " repeated (d = " + inputDimension + ")");
             }
-            seen[c.index()] = true;
+            constant[c.index()] = true;
         }
+        this.inputDimension = inputDimension;
+        this.standardization = standardization;
+        this.whitening = whitening;
+        this.varyingIndex = new int[varying];
+        int k = 0;
+        for (int j = 0; j < inputDimension; j++) {
+            if (!constant[j]) {
+                varyingIndex[k++] = j;
+            }
+        }
+    }
+
+    /** Number of raw features d (constant ones included). */
+    public int inputDimension() {
+        return inputDimension;
+    }
+
+    /** Features that were constant in training, by input position. */
+    public List<ConstantFeature> constants() {
+        return constants;
+    }
+
+    /** Mean and scale of the d' varying features. */
+    public Standardization standardization() {
+        return standardization;
+    }
+
+    /** Lower-triangular whitening of the standardized varying features, or null for none. */
+    public Whitening whitening() {
+        return whitening;
     }
 
     /** Standardization only: every feature varies, no whitening (the format-1 artifact's transform). */
@@ -109,18 +148,7 @@ public record InputTransform(int inputDimension, List<ConstantFeature> constants
 
     /** Input positions of the d' varying features, in order. */
     public int[] varyingIndex() {
-        boolean[] constant = new boolean[inputDimension];
-        for (ConstantFeature c : constants) {
-            constant[c.index()] = true;
-        }
-        int[] index = new int[inputDimension - constants.size()];
-        int k = 0;
-        for (int j = 0; j < inputDimension; j++) {
-            if (!constant[j]) {
-                index[k++] = j;
-            }
-        }
-        return index;
+        return varyingIndex.clone();
     }
 
     /** The first constant feature a raw row departs from, or null. */
@@ -138,10 +166,9 @@ public record InputTransform(int inputDimension, List<ConstantFeature> constants
         if (constants.isEmpty()) {
             return standardization.apply(raw);
         }
-        int[] index = varyingIndex();
-        double[] selected = new double[index.length];
-        for (int k = 0; k < index.length; k++) {
-            selected[k] = raw[index[k]];
+        double[] selected = new double[varyingIndex.length];
+        for (int k = 0; k < varyingIndex.length; k++) {
+            selected[k] = raw[varyingIndex[k]];
         }
         return standardization.apply(selected);
     }
@@ -160,9 +187,8 @@ public record InputTransform(int inputDimension, List<ConstantFeature> constants
     public double[] invert(double[] u) {
         double[] varying = standardization.invert(whitening == null ? u : whitening.invert(u));
         double[] raw = new double[inputDimension];
-        int[] index = varyingIndex();
-        for (int k = 0; k < index.length; k++) {
-            raw[index[k]] = varying[k];
+        for (int k = 0; k < varyingIndex.length; k++) {
+            raw[varyingIndex[k]] = varying[k];
         }
         for (ConstantFeature c : constants) {
             raw[c.index()] = c.value();

@@ -21,26 +21,7 @@ public record Whitening(double[][] factor) {
 
     /** Validates shape, triangularity and the diagonal. */
     public Whitening {
-        int d = factor.length;
-        if (d == 0) {
-            throw new IllegalArgumentException("whitening factor must be non-empty");
-        }
-        double[][] copy = new double[d][];
-        for (int i = 0; i < d; i++) {
-            if (factor[i] == null || factor[i].length != d) {
-                throw new IllegalArgumentException("whitening factor must be " + d + " x " + d + ", row " + i
-                        + " has " + (factor[i] == null ? 0 : factor[i].length) + " entries");
-            }
-            for (int j = 0; j < d; j++) {
-                double v = factor[i][j];
-                if (!Double.isFinite(v) || (j > i && v != 0) || (j == i && !(v > 0))) {
-                    throw new IllegalArgumentException("whitening factor must be finite, lower-triangular with a"
-                            + " positive diagonal; entry (" + i + ", " + j + ") is " + v);
-                }
-            }
-            copy[i] = factor[i].clone();
-        }
-        factor = copy;
+        factor = Cholesky.checkedLowerFactor(factor, "whitening factor");
     }
 
     /**

@@ -35,6 +35,37 @@ public final class Cholesky {
         return l;
     }
 
+    /**
+     * A copy of a square lower-triangular factor after checking it: finite, zero above the diagonal, positive on it.
+     *
+     * @param factor the d×d factor
+     * @param what how error messages name it
+     * @return a deep copy
+     * @throws IllegalArgumentException naming the first entry that breaks a rule
+     */
+    public static double[][] checkedLowerFactor(double[][] factor, String what) {
+        int d = factor.length;
+        if (d == 0) {
+            throw new IllegalArgumentException(what + " must be non-empty");
+        }
+        double[][] copy = new double[d][];
+        for (int i = 0; i < d; i++) {
+            if (factor[i] == null || factor[i].length != d) {
+                throw new IllegalArgumentException(what + " must be " + d + " x " + d + ", row " + i + " has "
+                        + (factor[i] == null ? 0 : factor[i].length) + " entries");
+            }
+            for (int j = 0; j < d; j++) {
+                double v = factor[i][j];
+                if (!Double.isFinite(v) || (j > i && v != 0) || (j == i && !(v > 0))) {
+                    throw new IllegalArgumentException(what + " must be finite, lower-triangular with a positive"
+                            + " diagonal; entry (" + i + ", " + j + ") is " + v);
+                }
+            }
+            copy[i] = factor[i].clone();
+        }
+        return copy;
+    }
+
     /** Inverse of a lower-triangular matrix with a non-zero diagonal (lower-triangular again). */
     public static double[][] invertLower(double[][] l) {
         int d = l.length;

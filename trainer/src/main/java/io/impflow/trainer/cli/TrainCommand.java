@@ -242,16 +242,10 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The batch size: --batch-size, or for auto the largest power of two ≤ rows/8 within [32, 256]. */
   int batchSize(int fitRows) {
-    if (!"auto".equalsIgnoreCase(batchSize)) {
-      int parsed;
-      try {
-        parsed = Integer.parseInt(batchSize);
-      } catch (NumberFormatException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--batch-size must be a positive integer or auto, got " + batchSize);
-      }
-      requireFlag(parsed >= 1, "--batch-size must be >= 1, got " + parsed);
-      return parsed;
+    long given = positiveOrAuto("--batch-size", batchSize);
+    if (given > 0) {
+      requireFlag(given <= Integer.MAX_VALUE, "--batch-size must be at most " + Integer.MAX_VALUE + ", got " + given);
+      return (int) given;
     }
     int b = Integer.highestOneBit(Math.max(1, fitRows / 8));
     return Math.max(AUTO_BATCH_MIN, Math.min(AUTO_BATCH_MAX, b));
@@ -264,17 +258,23 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The step budget: --max-steps, or for auto fitRows / 4 within [50, 5000]. */
   long maxSteps(int fitRows) {
-    if ("auto".equalsIgnoreCase(maxSteps)) {
-      return Math.max(AUTO_STEPS_MIN, Math.min(AUTO_STEPS_MAX, fitRows / AUTO_ROWS_PER_STEP));
+    long given = positiveOrAuto("--max-steps", maxSteps);
+    return given > 0 ? given : Math.max(AUTO_STEPS_MIN, Math.min(AUTO_STEPS_MAX, fitRows / AUTO_ROWS_PER_STEP));
+  }
+
+  /** The value of a flag that takes a positive integer or auto: the integer, or 0 for auto. */
+  private long positiveOrAuto(String flag, String value) {
+    if ("auto".equalsIgnoreCase(value)) {
+      return 0;
     }
     long parsed;
     try {
-      parsed = Long.parseLong(maxSteps);
+      parsed = Long.parseLong(value);
     } catch (NumberFormatException e) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--max-steps must be a positive integer or auto, got " + maxSteps);
+          flag + " must be a positive integer or auto, got " + value);
     }
-    requireFlag(parsed >= 1, "--max-steps must be >= 1, got " + parsed);
+    requireFlag(parsed >= 1, flag + " must be >= 1, got " + parsed);
     return parsed;
   }
 

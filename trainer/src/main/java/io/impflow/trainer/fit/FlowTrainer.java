@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.impflow.model.train.FlowWeights;
+import io.impflow.model.train.OwnedTensors;
 import io.impflow.model.train.TrainableFlow;
 import io.impflow.trainer.data.RowPermutation;
 import java.util.ArrayList;
@@ -162,17 +163,12 @@ public final class FlowTrainer {
           double[] sorted = values.clone();
           java.util.Arrays.sort(sorted);
           double cut = sorted[dropped];
-          float[] keep = new float[values.length];
+          double[] keep = new double[values.length];
           for (int i = 0; i < values.length; i++) {
-            keep[i] = values[i] >= cut ? 1f : 0f;
+            keep[i] = values[i] >= cut ? 1 : 0;
           }
-          // torch-owned: create() borrows a Java buffer and toType to the same type only aliases it, while the
-          // product below keeps the mask for backward
-          NDArray mask;
-          try (NDArray borrowed = batchManager.create(keep);
-               NDArray converted = borrowed.toType(ll.getDataType(), false)) {
-            mask = batchManager.zeros(converted.getShape(), ll.getDataType(), ll.getDevice()).add(converted);
-          }
+          // torch-owned: the product below keeps the mask for backward
+          NDArray mask = OwnedTensors.of(batchManager, keep, new Shape(keep.length), ll);
           loss = ll.mul(mask).sum().div(mask.sum()).neg();
         }
         collector.backward(loss);

@@ -123,13 +123,9 @@ public final class TrainingRun {
     }
     long startNanos = System.nanoTime();
     int[] order = RowPermutation.random(data.size(), new SplittableRandom(request.config().seed()));
-    int validationCount = Math.max(2, (int) Math.round(request.validationFraction() * data.size()));
-    int[] validationIndex = Arrays.copyOfRange(order, 0, validationCount);
-    int[] trainIndex = Arrays.copyOfRange(order, validationCount, order.length);
-    Arrays.sort(validationIndex);
-    Arrays.sort(trainIndex);
-    Dataset train = data.select(trainIndex, data.origin() + " (training rows)");
-    Dataset validation = data.select(validationIndex, data.origin() + " (validation rows)");
+    Dataset[] parts = holdOut(data, order, request.validationFraction(), "");
+    Dataset train = parts[0];
+    Dataset validation = parts[1];
 
     LOG.info("training {} on {} rows, validating on {} held-out rows; {}", describe(request.spec()),
         train.size(), validation.size(), request.device().reason());
@@ -166,6 +162,22 @@ public final class TrainingRun {
         version, request.out(), String.format(Locale.ROOT, "%.4f", validationNll),
         String.format(Locale.ROOT, "%.4f", calibration.threshold()), request.targetFpr());
     return new Outcome(version, result, calibration, validation.rows(), validation.labels(), validationNll);
+  }
+
+  /**
+   * Splits the rows {@code order} lists (a random order) into training and validation rows: the first
+   * {@code fraction} of them, at least 2, are held out; both parts keep the data's row order.
+   *
+   * @return {training rows, validation rows}
+   */
+  private static Dataset[] holdOut(Dataset data, int[] order, double fraction, String label) {
+    int validationCount = Math.max(2, (int) Math.round(fraction * order.length));
+    int[] validationIndex = Arrays.copyOfRange(order, 0, validationCount);
+    int[] trainIndex = Arrays.copyOfRange(order, validationCount, order.length);
+    Arrays.sort(validationIndex);
+    Arrays.sort(trainIndex);
+    return new Dataset[] {data.select(trainIndex, data.origin() + " (" + label + "training rows)"),
+        data.select(validationIndex, data.origin() + " (" + label + "validation rows)")};
   }
 
   /** Folds of the cross-fitted calibration. */
@@ -208,14 +220,8 @@ public final class TrainingRun {
           .map(i -> order[i]).sorted().toArray();
       int[] rest = java.util.stream.IntStream.range(0, n).filter(i -> i % CROSS_FIT_FOLDS != f).map(i -> order[i])
           .toArray();
-      int innerValidation = Math.max(2, (int) Math.round(request.validationFraction() * rest.length));
-      int[] innerValidationIndex = Arrays.copyOfRange(rest, 0, innerValidation);
-      int[] innerTrainIndex = Arrays.copyOfRange(rest, innerValidation, rest.length);
-      Arrays.sort(innerValidationIndex);
-      Arrays.sort(innerTrainIndex);
-      Fitted fitted = fit(data.select(innerTrainIndex, data.origin() + " (fold " + fold + " training rows)"),
-          data.select(innerValidationIndex, data.origin() + " (fold " + fold + " validation rows)"), request,
-          TrainingProgress.silent(), stop);
+      Dataset[] parts = holdOut(data, rest, request.validationFraction(), "fold " + fold + " ");
+      Fitted fitted = fit(parts[0], parts[1], request, TrainingProgress.silent(), stop);
       double[][] rows = new double[scored.length][];
       for (int k = 0; k < scored.length; k++) {
         rows[k] = data.rows()[scored[k]];
