@@ -3,6 +3,7 @@ package io.impflow.schemas.serde;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.FeatureVector;
+import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.io.Serializable;
@@ -34,7 +35,8 @@ public final class SchemaStore implements org.apache.avro.message.SchemaStore, S
   public static SchemaStore withGeneratedSchemas() {
     SchemaStore store = new SchemaStore();
     for (Schema schema : List.of(FeatureVector.getClassSchema(), ScoredEvent.getClassSchema(),
-        Alert.getClassSchema(), DeadLetter.getClassSchema(), ModelUpdate.getClassSchema())) {
+        Alert.getClassSchema(), DeadLetter.getClassSchema(), ModelUpdate.getClassSchema(),
+        ModelHealth.getClassSchema())) {
       store.register(schema);
     }
     return store;

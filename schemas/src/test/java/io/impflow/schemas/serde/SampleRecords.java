@@ -4,6 +4,7 @@ import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.FeatureVector;
+import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.avro.SourcePosition;
@@ -48,7 +49,13 @@ final class SampleRecords {
         .setFeatureNames(List.of("x1", "x2")).setCreatedAt(T0).build();
   }
 
+  static ModelHealth modelHealth() {
+    return ModelHealth.newBuilder().setModelVersion("v4").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60))
+        .setScored(1000L).setFinite(998L).setMeanLogLikelihood(-12.5).setAlerts(14L).setAlertRate(0.014)
+        .setTargetFpr(0.01).setUniformityStatistic(0.21).setDriftThreshold(0.1).setDrift(true).build();
+  }
+
   static List<SpecificRecord> all() {
-    return List.of(featureVector(), scoredEvent(), alert(), deadLetter(), modelUpdate());
+    return List.of(featureVector(), scoredEvent(), alert(), deadLetter(), modelUpdate(), modelHealth());
   }
 }
