@@ -177,8 +177,9 @@ class ModelHealthIT {
 
     // The Prometheus endpoint: the scored counter, dead letters by reason, batch latency, the serving version and
     // the drift gauges of the version, with the values the job wrote.
-    metrics.lines().filter(line -> !line.startsWith("#")).filter(line -> line.contains("_operator_model_") || line.contains("_operator_recordsScored")
-        || line.contains("_servingModel_")).forEach(line -> System.out.println("impflow model-health IT: " + line));
+    metrics.lines().filter(line -> !line.startsWith("#")).filter(line -> line.contains("_operator_model_")
+        || line.contains("_operator_recordsScored") || line.contains("_servingModel_"))
+        .forEach(line -> System.out.println("impflow model-health IT: " + line));
     List<String[]> samples = metrics.lines().map(SAMPLE::matcher).filter(Matcher::matches)
         .map(m -> new String[] {m.group(1), m.group(2), m.group(3)}).collect(Collectors.toList());
     assertThat(sum(samples, "_operator_recordsScored", "")).isEqualTo(2.0 * perStream);

@@ -37,7 +37,7 @@ public final class BatchHealth {
     this.pValues = new double[capacity];
   }
 
-  /** Adds one scored record: its log-likelihood (may be −∞), its p-value (NaN when uncalibrated), whether it alerted. */
+  /** Adds a scored record: its log-likelihood (may be −∞), its p-value (NaN when uncalibrated), whether it alerted. */
   public void add(double logLikelihood, double pValue, boolean alert) {
     scored++;
     if (Double.isFinite(logLikelihood)) {

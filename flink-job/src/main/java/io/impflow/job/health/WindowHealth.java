@@ -27,12 +27,7 @@ public final class WindowHealth {
 
   /** Adds one micro-batch. */
   public void add(BatchHealth batch) {
-    modelVersion = batch.modelVersion;
-    targetFpr = batch.targetFpr;
-    scored += batch.scored;
-    finite += batch.finite;
-    logLikelihood.merge(batch.logLikelihood);
-    alerts += batch.alerts;
+    count(batch.modelVersion, batch.targetFpr, batch.scored, batch.finite, batch.logLikelihood, batch.alerts);
     for (int i = 0; i < batch.pValueCount; i++) {
       pValues.add(batch.pValues[i]);
     }
@@ -40,15 +35,20 @@ public final class WindowHealth {
 
   /** Adds another window's health of the same version (Flink merges accumulators of merging windows this way). */
   public void merge(WindowHealth other) {
-    if (modelVersion == null) {
-      modelVersion = other.modelVersion;
-      targetFpr = other.targetFpr;
-    }
-    scored += other.scored;
-    finite += other.finite;
-    logLikelihood.merge(other.logLikelihood);
-    alerts += other.alerts;
+    count(other.modelVersion, other.targetFpr, other.scored, other.finite, other.logLikelihood, other.alerts);
     pValues.merge(other.pValues);
+  }
+
+  private void count(String version, double fpr, long moreScored, long moreFinite, CompensatedSum moreLogLikelihood,
+      long moreAlerts) {
+    if (modelVersion == null) {
+      modelVersion = version;
+      targetFpr = fpr;
+    }
+    scored += moreScored;
+    finite += moreFinite;
+    logLikelihood.merge(moreLogLikelihood);
+    alerts += moreAlerts;
   }
 
   /** Mean log-likelihood of the finite records; NaN when none. */
