@@ -207,7 +207,7 @@ public final class AnomalyDetectionJob {
     if (!(env instanceof LocalStreamEnvironment)) {
       if (config.metricsPort().isPresent()) {
         System.err.println("impflow: --metrics-port applies to the embedded MiniCluster only; on a cluster, configure"
-            + " the Prometheus reporter in its config.yaml (see flink-job/README.md)");
+            + " the Prometheus reporter in its config.yaml (README.md, \"Model health, drift and metrics\")");
       }
       return env;
     }
