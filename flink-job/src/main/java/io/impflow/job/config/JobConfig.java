@@ -1,5 +1,6 @@
 package io.impflow.job.config;
 
+import io.impflow.job.health.HealthSettings;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,6 +65,15 @@ public final class JobConfig implements Serializable {
           "Kafka client property for source and sinks, repeatable (e.g. security.protocol=SASL_SSL)"),
       new Flag("parallelism", "N", "1", "parallelism of the job (one model per scoring subtask)"),
       new Flag("web-port", "PORT", "8081", "port of the embedded MiniCluster's REST endpoint and web UI"),
+      // Model health and scrapeable metrics (issue 12); the values are checked by HealthSettings and port().
+      new Flag("model-health-topic", "TOPIC", "model-health",
+          "topic for a ModelHealth record per model version and health window"),
+      new Flag("health-window", "DURATION", "1min", "processing-time window of the model-health records"),
+      new Flag("drift-threshold", "DISTANCE", "0.1", "Kolmogorov-Smirnov distance of a window's p-values from"
+          + " Uniform(0,1) above which the window is flagged as drift"),
+      new Flag("drift-min-records", "N", "500", "fewest p-values a window needs before it can be flagged"),
+      new Flag("metrics-port", "PORT", null, "serve every job metric to Prometheus at http://HOST:PORT/metrics"
+          + " (embedded MiniCluster; default: none)"),
       new Flag("help", null, null, "print this help and exit"));
 
   private final Path modelPath;
@@ -90,6 +101,9 @@ public final class JobConfig implements Serializable {
   private final Map<String, String> kafkaProperties;
   private final int parallelism;
   private final int webPort;
+  private final String modelHealthTopic;
+  private final HealthSettings health;
+  private final Integer metricsPort;
   private final boolean help;
 
   private JobConfig(Map<String, List<String>> values) {
@@ -152,9 +166,13 @@ public final class JobConfig implements Serializable {
     }
     kafkaProperties = parseKafkaProperties(values.getOrDefault("kafka-property", List.of()));
     parallelism = atLeast(values, "parallelism", 1);
-    webPort = atLeast(values, "web-port", 1);
-    if (webPort > 65535) {
-      throw new JobConfigException("--web-port must be ≤ 65535, got " + webPort);
+    webPort = port(values, "web-port");
+    modelHealthTopic = text(values, "model-health-topic");
+    health = new HealthSettings(duration(values, "health-window").toMillis(),
+        finiteDouble("drift-threshold", text(values, "drift-threshold")), atLeast(values, "drift-min-records", 1));
+    metricsPort = values.containsKey("metrics-port") ? port(values, "metrics-port") : null;
+    if (metricsPort != null && metricsPort == webPort) {
+      throw new JobConfigException("--metrics-port and --web-port must differ, both are " + webPort);
     }
   }
 
@@ -251,6 +269,14 @@ public final class JobConfig implements Serializable {
       throw new JobConfigException("--" + name + " must be ≥ " + minimum + ", got " + parsed);
     }
     return parsed;
+  }
+
+  private static int port(Map<String, List<String>> values, String name) {
+    int port = atLeast(values, name, 1);
+    if (port > 65535) {
+      throw new JobConfigException("--" + name + " must be ≤ 65535, got " + port);
+    }
+    return port;
   }
 
   private static Duration duration(Map<String, List<String>> values, String name) {
@@ -451,6 +477,21 @@ public final class JobConfig implements Serializable {
   /** The embedded MiniCluster's REST/web UI port. */
   public int webPort() {
     return webPort;
+  }
+
+  /** The topic of model-health records. */
+  public String modelHealthTopic() {
+    return modelHealthTopic;
+  }
+
+  /** How model health is windowed and when a window is flagged as drift. */
+  public HealthSettings health() {
+    return health;
+  }
+
+  /** The port of the Prometheus metrics endpoint, when {@code --metrics-port} was given. */
+  public OptionalInt metricsPort() {
+    return metricsPort == null ? OptionalInt.empty() : OptionalInt.of(metricsPort);
   }
 
   /** Whether {@code --help} was asked for. */

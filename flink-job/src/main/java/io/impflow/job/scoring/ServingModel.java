@@ -22,11 +22,13 @@ public final class ServingModel implements AutoCloseable {
   private final DensityModel model;
   private final ScoredBatchRouter router;
   private final String path;
+  private final double targetFpr;
 
-  private ServingModel(DensityModel model, ScoredBatchRouter router, String path) {
+  private ServingModel(DensityModel model, ScoredBatchRouter router, String path, double targetFpr) {
     this.model = model;
     this.router = router;
     this.path = path;
+    this.targetFpr = targetFpr;
   }
 
   /**
@@ -49,7 +51,7 @@ public final class ServingModel implements AutoCloseable {
             + " but the job decodes " + settings.featureNames() + "; a model with other features needs a restart"
             + " with a matching input configuration");
       }
-      return new ServingModel(model, settings.router(model), path);
+      return new ServingModel(model, settings.router(model), path, settings.targetFpr(model));
     } catch (ModelRefusedException | JobConfigException e) {
       model.close();
       throw e instanceof ModelRefusedException ? (ModelRefusedException) e
@@ -96,6 +98,11 @@ public final class ServingModel implements AutoCloseable {
   /** The artifact directory it was loaded from. */
   public String path() {
     return path;
+  }
+
+  /** The false-positive rate its threshold stands for (see {@link ScoringSettings#targetFpr}). */
+  public double targetFpr() {
+    return targetFpr;
   }
 
   /** The artifact's version id. */

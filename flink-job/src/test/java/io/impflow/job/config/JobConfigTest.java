@@ -30,6 +30,35 @@ class JobConfigTest {
     assertThat(config.threshold()).isEmpty();
     assertThat(config.inputSchemaJson()).isEmpty();
     assertThat(config.bounded()).isFalse();
+    assertThat(config.modelHealthTopic()).isEqualTo("model-health");
+    assertThat(config.health().windowMillis()).isEqualTo(60_000);
+    assertThat(config.health().driftThreshold()).isEqualTo(0.1);
+    assertThat(config.health().minRecords()).isEqualTo(500);
+    assertThat(config.metricsPort()).isEmpty();
+  }
+
+  @Test
+  void parsesTheHealthAndMetricsFlagsAndRefusesBadOnesNamingTheFlag() {
+    JobConfig config = JobConfig.parse("--model", model.toString(), "--model-health-topic", "health",
+        "--health-window", "2s", "--drift-threshold", "0.25", "--drift-min-records", "50", "--metrics-port", "9249");
+    assertThat(config.modelHealthTopic()).isEqualTo("health");
+    assertThat(config.health().windowMillis()).isEqualTo(2000);
+    assertThat(config.health().driftThreshold()).isEqualTo(0.25);
+    assertThat(config.health().minRecords()).isEqualTo(50);
+    assertThat(config.metricsPort()).hasValue(9249);
+
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--health-window", "0s"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--health-window");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--drift-threshold", "2"))
+        .hasMessageContaining("--drift-threshold").hasMessageContaining("(0, 1)");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--drift-threshold", "x"))
+        .hasMessageContaining("--drift-threshold must be a number");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--drift-min-records", "0"))
+        .hasMessageContaining("--drift-min-records must be ≥ 1");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--metrics-port", "70000"))
+        .hasMessageContaining("--metrics-port must be ≤ 65535");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--metrics-port", "8081"))
+        .hasMessageContaining("--metrics-port and --web-port must differ");
   }
 
   @Test
