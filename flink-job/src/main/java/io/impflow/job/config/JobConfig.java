@@ -1,11 +1,11 @@
 package io.impflow.job.config;
 
+import io.impflow.schemas.kafka.KafkaClientProperties;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +34,8 @@ public final class JobConfig implements Serializable {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h)?");
 
-  private final Path modelPath;
+  /** Text, not a {@link Path}: Path is not serializable. */
+  private final String modelPath;
   private final String bootstrapServers;
   private final String inputTopic;
   private final String scoresTopic;
@@ -57,6 +58,7 @@ public final class JobConfig implements Serializable {
   private final String transactionalIdPrefix;
   private final long transactionTimeoutMillis;
   private final Map<String, String> kafkaProperties;
+  private final String kafkaPropertiesFile;
   private final int parallelism;
   private final int webPort;
   private final boolean help;
@@ -67,9 +69,9 @@ public final class JobConfig implements Serializable {
     if (model == null && !help) {
       throw new JobConfigException("--model is required: the model artifact directory written by the trainer");
     }
-    modelPath = model == null ? null : Path.of(model);
-    if (modelPath != null && !Files.isDirectory(modelPath)) {
-      throw new JobConfigException("--model must be an artifact directory, but " + modelPath.toAbsolutePath()
+    modelPath = model;
+    if (model != null && !Files.isDirectory(Path.of(model))) {
+      throw new JobConfigException("--model must be an artifact directory, but " + Path.of(model).toAbsolutePath()
           + " is not a directory");
     }
     bootstrapServers = text("bootstrap-servers", options.bootstrapServers);
@@ -118,7 +120,9 @@ public final class JobConfig implements Serializable {
       throw new JobConfigException("--transaction-timeout (" + transactionTimeoutMillis + " ms) must be longer than"
           + " --checkpoint-interval (" + checkpointIntervalMillis + " ms), or transactions expire before they commit");
     }
-    kafkaProperties = parseKafkaProperties(options.kafkaProperties == null ? List.of() : options.kafkaProperties);
+    kafkaPropertiesFile = options.kafkaPropertiesFile;
+    kafkaProperties = kafkaProperties(kafkaPropertiesFile,
+        options.kafkaProperties == null ? List.of() : options.kafkaProperties);
     parallelism = atLeast("parallelism", options.parallelism, 1);
     webPort = atLeast("web-port", options.webPort, 1);
     if (webPort > 65535) {
@@ -190,7 +194,10 @@ public final class JobConfig implements Serializable {
         return (JobConfigException) cause;
       }
     }
-    return new JobConfigException(e.getMessage(), e);
+    // picocli may append every argument ("while processing argument ... in [...]"), secrets included.
+    String message = String.valueOf(e.getMessage());
+    int context = message.indexOf(" while processing argument");
+    return new JobConfigException(context < 0 ? message : message.substring(0, context), e);
   }
 
   private static void rejectUnknownFileKeys(CommandLine commandLine, JobDefaults defaults, String configFile) {
@@ -290,12 +297,22 @@ public final class JobConfig implements Serializable {
     return Collections.unmodifiableList(names);
   }
 
-  private static Map<String, String> parseKafkaProperties(List<String> pairs) {
+  /** The file's properties, then the {@code --kafka-property} pairs over them. */
+  private static Map<String, String> kafkaProperties(String file, List<String> pairs) {
     Map<String, String> properties = new LinkedHashMap<>();
+    if (file != null) {
+      try {
+        properties.putAll(KafkaClientProperties.load("--kafka-properties-file", Path.of(file)));
+      } catch (IllegalArgumentException e) {
+        throw new JobConfigException(e.getMessage(), e);
+      }
+    }
     for (String pair : pairs) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw new JobConfigException("--kafka-property must be KEY=VALUE, got '" + pair + "'");
+        // The text is not echoed: a value without its key may be a secret.
+        throw new JobConfigException("--kafka-property must be KEY=VALUE, got " + pair.length() + " characters"
+            + (eq == 0 ? " starting with '='" : " without '='") + " (not shown: it may hold a secret)");
       }
       properties.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
     }
@@ -304,7 +321,7 @@ public final class JobConfig implements Serializable {
 
   /** The model artifact directory. */
   public Path modelPath() {
-    return modelPath;
+    return modelPath == null ? null : Path.of(modelPath);
   }
 
   /** Kafka bootstrap servers for source and sinks. */
@@ -412,7 +429,10 @@ public final class JobConfig implements Serializable {
     return transactionTimeoutMillis;
   }
 
-  /** Extra Kafka client properties for source and sinks, in the order given. */
+  /**
+   * Extra Kafka client properties for source and sinks ({@code --kafka-properties-file}, then {@code
+   * --kafka-property}), secrets included: pass them to Kafka clients only, show {@link #settings()} instead.
+   */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;
   }
@@ -432,12 +452,40 @@ public final class JobConfig implements Serializable {
     return help;
   }
 
+  /**
+   * Every setting by flag name, for display (the Flink web UI's job parameters, logs): Kafka properties appear as
+   * {@code kafka-property.KEY} with secret values {@linkplain KafkaClientProperties#redacted redacted}.
+   */
+  public Map<String, String> settings() {
+    Map<String, String> shown = new LinkedHashMap<>();
+    shown.put("model", String.valueOf(modelPath));
+    shown.put("bootstrap-servers", bootstrapServers);
+    shown.put("input-topic", inputTopic);
+    shown.put("scores-topic", scoresTopic);
+    shown.put("alerts-topic", alertsTopic);
+    shown.put("dead-letters-topic", deadLettersTopic);
+    shown.put("model-updates-topic", String.valueOf(modelUpdatesTopic));
+    shown.put("group-id", groupId);
+    shown.put("starting-offsets", startingOffsets.flagValue());
+    shown.put("bounded", Boolean.toString(bounded));
+    shown.put("input-encoding", inputEncoding.flagValue());
+    shown.put("input-schema", String.valueOf(inputSchemaFile));
+    shown.put("feature-fields", String.join(",", featureFields));
+    shown.put("batch-size", Integer.toString(batchSize));
+    shown.put("batch-timeout", batchTimeoutMillis + "ms");
+    shown.put("threshold", String.valueOf(threshold));
+    shown.put("checkpoint-interval", checkpointIntervalMillis + "ms");
+    shown.put("transactional-id-prefix", transactionalIdPrefix);
+    shown.put("transaction-timeout", transactionTimeoutMillis + "ms");
+    shown.put("kafka-properties-file", String.valueOf(kafkaPropertiesFile));
+    KafkaClientProperties.redacted(kafkaProperties).forEach((key, value) -> shown.put("kafka-property." + key, value));
+    shown.put("parallelism", Integer.toString(parallelism));
+    shown.put("web-port", Integer.toString(webPort));
+    return Collections.unmodifiableMap(shown);
+  }
+
   @Override
   public String toString() {
-    return "JobConfig{model=" + modelPath + ", bootstrapServers=" + bootstrapServers + ", topics=" + Arrays.asList(
-        inputTopic, scoresTopic, alertsTopic, deadLettersTopic) + ", inputEncoding=" + inputEncoding.flagValue()
-        + ", inputSchema=" + inputSchemaFile + ", batchSize=" + batchSize + ", batchTimeoutMs=" + batchTimeoutMillis
-        + ", threshold=" + threshold + ", checkpointIntervalMs=" + checkpointIntervalMillis + ", parallelism="
-        + parallelism + ", kafkaProperties=" + kafkaProperties.keySet() + "}";
+    return "JobConfig" + settings();
   }
 }

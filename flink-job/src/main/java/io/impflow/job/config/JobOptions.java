@@ -110,6 +110,12 @@ final class JobOptions {
           + " security.protocol=SASL_SSL).")
   List<String> kafkaProperties;
 
+  @Option(names = "--kafka-properties-file", paramLabel = "FILE.properties",
+      description = "Kafka client properties for source and sinks from a file (keep secrets such as"
+          + " sasl.jaas.config here or in IMPFLOW_JOB_* variables, not on the command line); --kafka-property wins"
+          + " over the file.")
+  String kafkaPropertiesFile;
+
   @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
       description = "Parallelism of the job, one model per scoring subtask (default: ${DEFAULT-VALUE}).")
   String parallelism;

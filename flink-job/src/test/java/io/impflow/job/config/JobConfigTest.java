@@ -78,7 +78,7 @@ class JobConfigTest {
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "json"))
         .hasMessage("--input-encoding must be single-object or binary, got 'json'");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--kafka-property", "novalue"))
-        .hasMessage("--kafka-property must be KEY=VALUE, got 'novalue'");
+        .hasMessage("--kafka-property must be KEY=VALUE, got 7 characters without '=' (not shown: it may hold a secret)");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-sise", "8"))
         .hasMessage("unknown option --batch-sise (see --help for the list)");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size"))
