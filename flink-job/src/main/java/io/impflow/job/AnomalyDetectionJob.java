@@ -33,6 +33,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The streaming anomaly detector: raw Kafka records are decoded and validated, scored in micro-batches by exact
@@ -44,6 +47,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Kafka, tests wire their own and run the very same pipeline.
  */
 public final class AnomalyDetectionJob {
+  private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectionJob.class);
   private static final String WEB_UI_CLASS = "org.apache.flink.runtime.webmonitor.WebSubmissionExtension";
 
   private final JobConfig config;
@@ -126,6 +130,8 @@ public final class AnomalyDetectionJob {
     // deep copies (the scoring operator buffers its inputs, which is safe only because no upstream reuses them).
     env.getConfig().enableObjectReuse();
     env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
+    // The web UI's job configuration shows these: settings with secrets redacted, never the raw Kafka properties.
+    env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(config.settings()));
 
     DataStream<RawRecord> raw = env
         .fromSource(source, WatermarkStrategy.noWatermarks(), "input records")
@@ -184,6 +190,7 @@ public final class AnomalyDetectionJob {
       System.out.print(JobConfig.usage());
       return;
     }
+    LOG.info("impflow job settings (secrets redacted): {}", config.settings());
     KafkaWiring kafka = new KafkaWiring(config);
     AnomalyDetectionJob job;
     try {

@@ -107,7 +107,7 @@ class JobConfigTest {
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "json"))
         .hasMessage("--input-encoding must be single-object or binary, got 'json'");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--kafka-property", "novalue"))
-        .hasMessage("--kafka-property must be KEY=VALUE, got 'novalue'");
+        .hasMessage("--kafka-property must be KEY=VALUE, got 7 characters without '=' (not shown: it may hold a secret)");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-sise", "8"))
         .hasMessage("unknown option --batch-sise (see --help for the list)");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size"))
@@ -121,14 +121,43 @@ class JobConfigTest {
   }
 
   @Test
+  void flagsComeFromTheEnvironmentOrAConfigFileWithTheCommandLineFirst() throws Exception {
+    Path file = Files.writeString(model.resolve("job.properties"),
+        "batch-size=64\nbatch-timeout=20ms\ngroup-id=from-file\nmodel=" + model.toString().replace("\\", "/") + "\n");
+    Map<String, String> environment = Map.of("IMPFLOW_JOB_BATCH_SIZE", "128", "IMPFLOW_JOB_CONFIG", file.toString(),
+        "IMPFLOW_JOB_BOUNDED", "true");
+    JobConfig config = JobConfig.parse(environment, "--group-id", "from-args");
+    assertThat(config.modelPath()).isEqualTo(model);
+    assertThat(config.batchSize()).isEqualTo(128);
+    assertThat(config.batchTimeoutMillis()).isEqualTo(20);
+    assertThat(config.groupId()).isEqualTo("from-args");
+    assertThat(config.bounded()).isTrue();
+    assertThat(config.checkpointIntervalMillis()).isEqualTo(10_000);
+    assertThat(JobConfig.parse(Map.of(), "--config", file.toString()).batchSize()).isEqualTo(64);
+  }
+
+  @Test
+  void valuesFromTheEnvironmentOrAFileAreValidatedLikeFlags() throws Exception {
+    String m = model.toString();
+    assertThatThrownBy(() -> JobConfig.parse(Map.of("IMPFLOW_JOB_BATCH_SIZE", "0"), "--model", m))
+        .isInstanceOf(JobConfigException.class).hasMessage("--batch-size must be ≥ 1, got 0");
+    Path typo = Files.writeString(model.resolve("typo.properties"), "batch-sise=8\n");
+    assertThatThrownBy(() -> JobConfig.parse(Map.of(), "--model", m, "--config", typo.toString()))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("typo.properties: unknown option 'batch-sise'");
+    assertThatThrownBy(() -> JobConfig.parse(Map.of(), "--model", m, "--config", model.resolve("absent").toString()))
+        .isInstanceOf(JobConfigException.class).hasMessageStartingWith("--config: cannot read");
+  }
+
+  @Test
   void helpNeedsNoModelAndListsEveryFlag() {
     JobConfig config = JobConfig.parse("--help");
     assertThat(config.help()).isTrue();
     String usage = JobConfig.usage();
-    for (String flag : new String[] {"--model DIR", "--batch-size N", "--batch-timeout DURATION", "--threshold",
-        "--input-schema FILE.avsc", "--feature-fields a,b,c", "--kafka-property KEY=VALUE", "--bounded"}) {
+    for (String flag : new String[] {"--model=DIR", "--batch-size=N", "--batch-timeout=DURATION", "--threshold",
+        "--input-schema=FILE.avsc", "--feature-fields=a,b,c", "--kafka-property=KEY=VALUE", "--bounded",
+        "--config=FILE.properties", "IMPFLOW_JOB_<FLAG>"}) {
       assertThat(usage).contains(flag);
     }
-    assertThat(usage).contains("[default: 256]");
+    assertThat(usage).startsWith("Usage: impflow job").contains("(default: 256)");
   }
 }
