@@ -81,9 +81,9 @@ public enum KafkaBackend {
             // Asking Testcontainers whether Docker answers could pull images (Ryuk, the checks' alpine), which
             // takes minutes to fail where no registry is reachable.
             System.err.println("impflow testkit: using the process backend; -D" + PROPERTY + "=auto picks a local"
-                    + " Kafka image only where Testcontainers pulls nothing of its own (" + KafkaContainerCluster.RYUK_DISABLED
-                    + "=true, " + KafkaContainerCluster.CHECKS_DISABLED + "=true, inside a container also "
-                    + KafkaContainerCluster.HOST_OVERRIDE + ")");
+                    + " Kafka image only where Testcontainers pulls nothing of its own ("
+                    + KafkaContainerCluster.RYUK_DISABLED + "=true, " + KafkaContainerCluster.CHECKS_DISABLED
+                    + "=true, inside a container also " + KafkaContainerCluster.HOST_OVERRIDE + ")");
             return PROCESS;
         }
         if (!DockerClientFactory.instance().isDockerAvailable()) {
@@ -92,8 +92,8 @@ public enum KafkaBackend {
         if (KafkaContainerCluster.imagePresent()) {
             return CONTAINER;
         }
-        System.err.println("impflow testkit: a Docker engine answers but holds no image " + KafkaContainerCluster.image()
-                + "; using the process backend (build the image with docker/build.sh --local-base, or set -D"
+        System.err.println("impflow testkit: a Docker engine answers but holds no image "
+                + KafkaContainerCluster.image() + "; using the process backend (build the image with docker/build.sh --local-base, or set -D"
                 + KafkaContainerCluster.IMAGE_PROPERTY + ")");
         return PROCESS;
     }

@@ -65,8 +65,8 @@ public final class KafkaContainerCluster implements KafkaCluster {
      * @return true when Testcontainers pulls nothing but the broker image
      */
     public static boolean pullFree() {
-        return Boolean.parseBoolean(System.getenv(RYUK_DISABLED)) && Boolean.parseBoolean(System.getenv(CHECKS_DISABLED))
-                && (System.getenv(HOST_OVERRIDE) != null || !Files.exists(Path.of("/.dockerenv")));
+        return Boolean.parseBoolean(System.getenv(RYUK_DISABLED))
+                && Boolean.parseBoolean(System.getenv(CHECKS_DISABLED)) && (System.getenv(HOST_OVERRIDE) != null || !Files.exists(Path.of("/.dockerenv")));
     }
 
     /**

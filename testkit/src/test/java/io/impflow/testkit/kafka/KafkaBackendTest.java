@@ -47,7 +47,8 @@ class KafkaBackendTest {
     @Test
     void theImageComesFromItsSystemPropertyElseTheProjectImage() {
         withImage(null, () -> assertThat(KafkaContainerCluster.image()).isEqualTo("impflow:latest"));
-        withImage(" apache/kafka:4.2.0 ", () -> assertThat(KafkaContainerCluster.image()).isEqualTo("apache/kafka:4.2.0"));
+        withImage(" apache/kafka:4.2.0 ",
+                () -> assertThat(KafkaContainerCluster.image()).isEqualTo("apache/kafka:4.2.0"));
     }
 
     private static void withImage(String image, Runnable check) {
