@@ -93,8 +93,8 @@ public enum KafkaBackend {
             return CONTAINER;
         }
         System.err.println("impflow testkit: a Docker engine answers but holds no image "
-                + KafkaContainerCluster.image() + "; using the process backend (build the image with docker/build.sh --local-base, or set -D"
-                + KafkaContainerCluster.IMAGE_PROPERTY + ")");
+                + KafkaContainerCluster.image() + "; using the process backend (build the image with docker/build.sh"
+                + " --local-base, or set -D" + KafkaContainerCluster.IMAGE_PROPERTY + ")");
         return PROCESS;
     }
 }

@@ -66,7 +66,8 @@ public final class KafkaContainerCluster implements KafkaCluster {
      */
     public static boolean pullFree() {
         return Boolean.parseBoolean(System.getenv(RYUK_DISABLED))
-                && Boolean.parseBoolean(System.getenv(CHECKS_DISABLED)) && (System.getenv(HOST_OVERRIDE) != null || !Files.exists(Path.of("/.dockerenv")));
+                && Boolean.parseBoolean(System.getenv(CHECKS_DISABLED))
+                && (System.getenv(HOST_OVERRIDE) != null || !Files.exists(Path.of("/.dockerenv")));
     }
 
     /**
