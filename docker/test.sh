@@ -28,7 +28,8 @@ COMPOSE+=(-f "$ROOT/docker/compose.yaml")
 
 step() { printf '[test %s +%4ds] %s\n' "$(date +%H:%M:%S)" "$(( $(date +%s) - START ))" "$*"; }
 fail() { step "FAILED: $*"; exit 1; }
-tools() { "${COMPOSE[@]}" run --rm -T tools "$@"; }
+# Compose v1 announces every one-off container on stderr; the tools' own errors still show.
+tools() { "${COMPOSE[@]}" run --rm -T tools "$@" 2> >(grep -v '^Creating .*_tools_run' >&2); }
 container() { "${COMPOSE[@]}" ps -q "$1"; }
 producer_running() { [[ -n "${PRODUCER:-}" ]] && kill -0 "$PRODUCER" 2>/dev/null; }
 
