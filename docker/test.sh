@@ -108,6 +108,10 @@ tools verify --bootstrap-servers kafka:9092 --model /models/current --records "$
 status=${PIPESTATUS[0]}
 set -e
 
+step "the first committed alert and dead letter, as a consumer sees them (read):"
+tools read --bootstrap-servers kafka:9092 --topic alerts --limit 1 | cut -c1-200 | sed 's/^/  /'
+tools read --bootstrap-servers kafka:9092 --topic dead-letters --limit 1 | cut -c1-200 | sed 's/^/  /'
+
 jm_log="$LOGS/jobmanager.log"
 "${COMPOSE[@]}" logs --no-color jobmanager > "$jm_log" 2>&1
 restarts=$(grep -c 'switched from state RUNNING to RESTARTING' "$jm_log" || true)
