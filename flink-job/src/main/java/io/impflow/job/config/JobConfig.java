@@ -25,6 +25,9 @@ public final class JobConfig implements Serializable {
   /** The broker's default {@code transaction.max.timeout.ms}; a producer asking for more is refused. */
   public static final Duration MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
+  /** Flags that may be given more than once. */
+  private static final java.util.Set<String> REPEATABLE = java.util.Set.of("kafka-property", "model-root");
+
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h)?");
 
   /** Every flag with its value placeholder, default and help text, in the order {@code --help} prints them. */
@@ -37,6 +40,8 @@ public final class JobConfig implements Serializable {
       new Flag("dead-letters-topic", "TOPIC", "dead-letters", "topic for a DeadLetter per record that cannot be scored"),
       new Flag("model-updates-topic", "TOPIC", null,
           "topic of ModelUpdate announcements for hot swap (default: none, the model is fixed)"),
+      new Flag("model-root", "URI", null, "where announced models may be loaded from, repeatable (file://, s3://,"
+          + " hdfs:// with the Flink plugin); an update outside every root is refused (default: the parent of --model)"),
       new Flag("group-id", "ID", "impflow-scoring", "Kafka consumer group of the input source"),
       new Flag("starting-offsets", "committed|earliest|latest", "committed",
           "where to start without a checkpoint (committed falls back to earliest)"),
@@ -72,6 +77,7 @@ public final class JobConfig implements Serializable {
   private final String alertsTopic;
   private final String deadLettersTopic;
   private final String modelUpdatesTopic;
+  private final List<String> modelRoots;
   private final String groupId;
   private final StartingOffsets startingOffsets;
   private final boolean bounded;
@@ -109,6 +115,7 @@ public final class JobConfig implements Serializable {
     alertsTopic = text(values, "alerts-topic");
     deadLettersTopic = text(values, "dead-letters-topic");
     modelUpdatesTopic = single(values, "model-updates-topic");
+    modelRoots = modelRoots(values.getOrDefault("model-root", List.of()), modelPath);
     groupId = text(values, "group-id");
     startingOffsets = StartingOffsets.fromFlag(text(values, "starting-offsets"));
     bounded = values.containsKey("bounded");
@@ -189,7 +196,7 @@ public final class JobConfig implements Serializable {
         throw new JobConfigException("--" + name + " needs a value: --" + name + " " + flag.placeholder);
       }
       List<String> list = values.computeIfAbsent(name, k -> new ArrayList<>());
-      if (!list.isEmpty() && !name.equals("kafka-property")) {
+      if (!list.isEmpty() && !REPEATABLE.contains(name)) {
         throw new JobConfigException("--" + name + " given twice ('" + list.get(0) + "' and '" + value + "')");
       }
       list.add(value);
@@ -316,6 +323,23 @@ public final class JobConfig implements Serializable {
     return Collections.unmodifiableList(names);
   }
 
+  /** The {@code --model-root} URIs as given (checked here), or the parent directory of {@code --model}. */
+  private static List<String> modelRoots(List<String> given, Path model) {
+    List<String> roots = given;
+    if (roots.isEmpty() && model != null) {
+      Path parent = model.toAbsolutePath().normalize().getParent();
+      roots = List.of((parent == null ? model.toAbsolutePath() : parent).toUri().toString());
+    }
+    if (!roots.isEmpty()) {
+      try {
+        io.impflow.model.store.ModelLocationPolicy.of(roots);
+      } catch (IllegalArgumentException e) {
+        throw new JobConfigException(e.getMessage(), e);
+      }
+    }
+    return List.copyOf(roots);
+  }
+
   private static Map<String, String> parseKafkaProperties(List<String> pairs) {
     Map<String, String> properties = new LinkedHashMap<>();
     for (String pair : pairs) {
@@ -361,6 +385,11 @@ public final class JobConfig implements Serializable {
   /** The topic of model-update announcements, when hot swap is on. */
   public Optional<String> modelUpdatesTopic() {
     return Optional.ofNullable(modelUpdatesTopic);
+  }
+
+  /** Where announced models may be loaded from: the {@code --model-root} URIs, by default the parent of --model. */
+  public List<String> modelRoots() {
+    return modelRoots;
   }
 
   /** The consumer group id of the source. */

@@ -57,6 +57,17 @@ class JobConfigTest {
   }
 
   @Test
+  void modelRootsDefaultToTheParentOfTheModelAndAreRepeatable() {
+    assertThat(JobConfig.parse("--model", model.toString()).modelRoots())
+        .containsExactly(model.getParent().toUri().toString());
+    assertThat(JobConfig.parse("--model", model.toString(), "--model-root", "s3://bucket/models",
+        "--model-root=" + model).modelRoots()).containsExactly("s3://bucket/models", model.toString());
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--model-root", "http://host/models"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--model-root http://host/models")
+        .hasMessageContaining("not a file system");
+  }
+
+  @Test
   void rejectsBadValuesNamingTheFlag() {
     String m = model.toString();
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size", "0"))
