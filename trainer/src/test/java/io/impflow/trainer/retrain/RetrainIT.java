@@ -183,8 +183,18 @@ class RetrainIT {
     assertThat(update.getUri()).isEqualTo(decision.candidateUri());
     assertThat(update.getSha256()).isEqualTo(opened.storedManifestSha256(decision.candidateVersion()));
     assertThat(update.getFeatureNames()).isEqualTo(FEATURES);
-    try (DensityModel model = DensityModel.load(Path.of(java.net.URI.create(update.getUri())))) {
+    try (DensityModel model = DensityModel.load(Path.of(java.net.URI.create(update.getUri())));
+         DensityModel original = DensityModel.load(servingArtifact)) {
       assertThat(model.version()).isEqualTo(decision.candidateVersion());
+      // fitted with the serving model's settings, read back from its manifest and provenance
+      TrainingSettings candidate = TrainingSettings.fromManifest(model.manifest());
+      assertThat(candidate).isEqualTo(TrainingSettings.fromManifest(original.manifest()));
+      assertThat(candidate.blocks()).isEqualTo(1);
+      assertThat(candidate.hidden()).isEqualTo(16);
+      assertThat(candidate.activation()).isEqualTo(ActivationKind.SIN);
+      assertThat(candidate.maxSteps()).isEqualTo(40);
+      assertThat(candidate.targetFpr()).isEqualTo(0.01);
+      assertThat(model.manifest().provenance().get("rows")).isEqualTo(800);
     }
   }
 
