@@ -1,8 +1,8 @@
 package io.impflow.trainer.cli;
 
-import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.trainer.data.KafkaWindowDataSource;
 import io.impflow.trainer.fit.DeviceOption;
+import io.impflow.trainer.retrain.DriftLoop;
 import io.impflow.trainer.retrain.DriftTrigger;
 import io.impflow.trainer.retrain.GateSettings;
 import io.impflow.trainer.retrain.HealthTopicWatch;
@@ -179,24 +179,14 @@ final class RetrainCommand implements Callable<Integer> {
 
   private void watchDrift(Retrainer retrainer, RetrainOptions options) throws Exception {
     AtomicBoolean running = stopOnShutdown();
-    DriftTrigger trigger = new DriftTrigger();
     try (HealthTopicWatch watch = new HealthTopicWatch(options.bootstrapServers(), options.kafkaProperties(),
         healthTopic)) {
       LOG.info("watching {} for drift of the serving model {}", healthTopic, retrainer.servingVersion());
-      while (running.get()) {
-        for (ModelHealth health : watch.poll(Duration.ofSeconds(1))) {
-          if (trigger.shouldRetrain(health, retrainer.servingVersion())) {
-            LOG.info("drift reported for model {} (window {} .. {}, uniformity distance {}): retraining",
-                health.getModelVersion(), health.getWindowStart(), health.getWindowEnd(),
-                health.getUniformityStatistic());
-            runLogged(retrainer);
-          }
-        }
-      }
+      DriftLoop.run(retrainer, watch, new DriftTrigger(), running::get, this::print);
     }
   }
 
-  /** One scheduled or drift-triggered run: a failure is logged and the loop goes on. */
+  /** One scheduled run: a failure is logged and the schedule goes on. */
   private void runLogged(Retrainer retrainer) {
     try {
       print(retrainer.runOnce());

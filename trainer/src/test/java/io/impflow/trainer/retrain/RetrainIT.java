@@ -10,6 +10,7 @@ import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
 import io.impflow.model.store.ModelStore;
 import io.impflow.schemas.avro.FeatureVector;
+import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.serde.AvroSingleObjectDeserializer;
 import io.impflow.schemas.serde.AvroSingleObjectSerializer;
@@ -79,7 +80,7 @@ class RetrainIT {
         DeviceOption.CPU.resolve(0), servingArtifact), TrainingProgress.silent(), new StopSignal());
 
     KAFKA.cluster().createTopics(2, "normal", "mostly-anomalies");
-    KAFKA.cluster().createTopics(1, "model-updates");
+    KAFKA.cluster().createTopics(1, "model-updates", "model-health");
     AvroSingleObjectSerializer<FeatureVector> serializer = new AvroSingleObjectSerializer<>(FeatureVector.class);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KAFKA.cluster().producerProperties())) {
       for (int i = 0; i < WINDOW; i++) {
@@ -196,6 +197,59 @@ class RetrainIT {
       assertThat(candidate.targetFpr()).isEqualTo(0.01);
       assertThat(model.manifest().provenance().get("rows")).isEqualTo(800);
     }
+  }
+
+  @Test
+  void driftReportedForTheServingVersionStartsOneRetrain() throws Exception {
+    String store = dir.resolve("store-drift").toUri().toString();
+    Retrainer retrainer = new Retrainer(options(store, "normal", null, null), Clock.systemUTC());
+    String serving = retrainer.servingVersion();
+    AvroSingleObjectSerializer<ModelHealth> serializer = new AvroSingleObjectSerializer<>(ModelHealth.class);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KAFKA.cluster().producerProperties())) {
+      for (ModelHealth health : List.of(health("another-version", true), health(serving, false),
+          health(serving, true), health(serving, true))) {
+        producer.send(new ProducerRecord<>("model-health", serializer.serialize("model-health", health)));
+      }
+      producer.flush();
+    }
+    List<RetrainDecision> decisions = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    int retrains;
+    try (HealthTopicWatch watch = new HealthTopicWatch(KAFKA.cluster().bootstrapServers(),
+        Map.of("auto.offset.reset", "earliest", "group.id", "retrain-it-" + java.util.UUID.randomUUID()),
+        "model-health")) {
+      retrains = DriftLoop.run(retrainer, watch, new DriftTrigger(),
+          () -> decisions.isEmpty() && System.nanoTime() < deadline, decisions::add);
+    }
+    assertThat(retrains).isEqualTo(1);
+    assertThat(decisions).hasSize(1);
+    assertThat(decisions.get(0).servingVersion()).isEqualTo(serving);
+    assertThat(decisions.get(0).published()).as(decisions.get(0).summary()).isTrue();
+    assertThat(ModelStore.open(store).latest()).contains(decisions.get(0).candidateVersion());
+  }
+
+  @Test
+  void theCommandPrintsTheDecisionWritesTheReportAndExitsZeroOnARefusal() throws Exception {
+    Path report = dir.resolve("cli-report.json");
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cli = io.impflow.trainer.cli.ImpflowCli.commandLine();
+    cli.setOut(new java.io.PrintWriter(out));
+    int exit = cli.execute("retrain", "--from", "kafka://" + KAFKA.cluster().bootstrapServers() + "/mostly-anomalies",
+        "--window-records", String.valueOf(WINDOW), "--serving", dir.resolve("store-cli").toString(),
+        "--initial-model", servingArtifact.toString(), "--device", "cpu", "--report", report.toString());
+    assertThat(exit).isZero();
+    assertThat(out.toString()).startsWith("retrain: candidate ").contains(" refused: log-likelihood:");
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertThat(json.get("decision").asText()).isEqualTo("refused");
+    assertThat(json.get("window_rows").asInt()).isEqualTo(WINDOW);
+    assertThat(json.get("announced").asBoolean()).isFalse();
+  }
+
+  private static ModelHealth health(String version, boolean drift) {
+    return ModelHealth.newBuilder().setModelVersion(version).setWindowStart(Instant.ofEpochMilli(BASE_TIME))
+        .setWindowEnd(Instant.ofEpochMilli(BASE_TIME + 60_000)).setScored(1000).setFinite(1000)
+        .setMeanLogLikelihood(-9.0).setAlerts(120).setAlertRate(0.12).setTargetFpr(0.01)
+        .setUniformityStatistic(drift ? 0.4 : 0.02).setDriftThreshold(0.1).setDrift(drift).build();
   }
 
   private static void assertUnchanged(String store, String serving, long announcedBefore) throws Exception {
