@@ -170,8 +170,7 @@ final class RetrainCommand implements Callable<Integer> {
       return new RetrainOptions(rest.substring(0, slash), rest.substring(slash + 1),
           window == null ? null : duration("--window", window), windowRecords == null ? 0 : windowRecords, store,
           initialModel, gateFraction, new GateSettings(logLikelihoodTolerance, alertRateFactor, minCommonRows),
-          modelUpdatesTopic, kafkaProperties(), keep, device, maxSteps, timeBudget, seed, featureNames, report,
-          null);
+          modelUpdatesTopic, kafkaProperties(), keep, device, maxSteps, timeBudget, seed, featureNames, report);
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }

@@ -26,12 +26,11 @@ import java.util.Map;
  * @param seed training seed, or null for the serving model's
  * @param featureNames feature names to train with, or null for the serving model's
  * @param report JSON report file to write, or null
- * @param workDirectory where candidates are written before publication
  */
 public record RetrainOptions(String bootstrapServers, String topic, Duration window, int windowRecords, String store,
     Path initialModel, double gateFraction, GateSettings gate, String modelUpdatesTopic,
     Map<String, String> kafkaProperties, int keep, DeviceOption device, Long maxSteps, Double timeBudgetSeconds,
-    Long seed, List<String> featureNames, Path report, Path workDirectory) {
+    Long seed, List<String> featureNames, Path report) {
 
   /** Validates, naming the flags. */
   public RetrainOptions {

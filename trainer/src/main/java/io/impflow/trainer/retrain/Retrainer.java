@@ -85,8 +85,8 @@ public final class Retrainer {
   public RetrainDecision runOnce()
       throws DataSourceException, ArtifactException, IOException, io.impflow.trainer.fit.DeviceUnavailableException {
     String servingVersion = servingVersion();
-    Path work = options.workDirectory() != null ? Files.createDirectories(options.workDirectory())
-        : Files.createTempDirectory("impflow-retrain");
+    // the candidate is written here, and copied into the store only if it passes
+    Path work = Files.createTempDirectory("impflow-retrain");
     try (LocalArtifact servingArtifact = LocalArtifact.fetch(store.uri(servingVersion));
          DensityModel serving = DensityModel.load(servingArtifact.directory())) {
       if (serving.calibration().isEmpty()) {
@@ -125,9 +125,7 @@ public final class Retrainer {
       report(decision);
       return decision;
     } finally {
-      if (options.workDirectory() == null) {
-        deleteRecursively(work);
-      }
+      deleteRecursively(work);
     }
   }
 
