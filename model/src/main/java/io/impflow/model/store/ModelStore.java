@@ -145,9 +145,9 @@ public final class ModelStore {
 
     /**
      * Points {@code latest} at a stored version: the new pointer is written to a temporary file and renamed over the
-     * old one, so a reader sees the old or the new version, never a partial file. (On file systems whose rename
-     * does not replace an existing file, such as HDFS, the old pointer is deleted first, leaving a moment without
-     * one.)
+     * old one, so a reader sees the old or the new version, never a partial or missing file. (On file systems whose
+     * rename does not replace an existing file, such as HDFS, the old pointer is deleted first, leaving a moment
+     * without one.)
      *
      * @throws IOException if the version is not in the store or the pointer cannot be written
      */
@@ -159,13 +159,28 @@ public final class ModelStore {
         Path pointer = new Path(rootPath, LATEST);
         Path temp = new Path(rootPath, "." + LATEST + ".tmp-" + UUID.randomUUID());
         StoreIo.writeText(fs, temp, version + "\n");
-        if (!fs.rename(temp, pointer)) {
-            fs.delete(pointer, false);
-            if (!fs.rename(temp, pointer)) {
-                deleteQuietly(temp);
-                throw new IOException("cannot rename " + temp + " to " + pointer);
-            }
+        if (replaceAtomically(temp, pointer)) {
+            return;
         }
+        fs.delete(pointer, false);
+        if (!fs.rename(temp, pointer)) {
+            deleteQuietly(temp);
+            throw new IOException("cannot rename " + temp + " to " + pointer);
+        }
+    }
+
+    /**
+     * Renames {@code source} over {@code target} in one step where the file system can: on local disks with
+     * rename(2) ({@code ATOMIC_MOVE}; Flink's local rename deletes the target first), elsewhere with the file
+     * system's rename, which replaces the target or fails.
+     */
+    private boolean replaceAtomically(Path source, Path target) throws IOException {
+        if (!fs.isDistributedFS() && "file".equals(fs.getUri().getScheme())) {
+            java.nio.file.Files.move(java.nio.file.Path.of(source.toUri()), java.nio.file.Path.of(target.toUri()),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        }
+        return fs.rename(source, target);
     }
 
     /**

@@ -147,6 +147,33 @@ class ModelStoreTest {
     }
 
     @Test
+    void aReaderNeverSeesAPartialPointerWhileLatestIsSwitched() throws Exception {
+        ModelStore store = store();
+        String a = store.publish(artifact(0)).version();
+        String b = store.publish(artifact(1)).version();
+        store.setLatest(a);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ConcurrentLinkedQueue<Object> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Thread reader = new Thread(() -> {
+            while (writing.get()) {
+                try {
+                    seen.add(store.latest().orElse("(none)"));
+                } catch (Exception e) {
+                    seen.add(e);
+                }
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 300; i++) {
+            store.setLatest(i % 2 == 0 ? b : a);
+        }
+        writing.set(false);
+        reader.join();
+        assertThat(seen).isNotEmpty().allSatisfy(value -> assertThat(value).isIn(a, b));
+        assertThat(store.latest()).contains(a);
+    }
+
+    @Test
     void retentionKeepsTheNewestAndAlwaysTheVersionLatestPointsAt() throws Exception {
         ModelStore store = store();
         List<String> published = new ArrayList<>();
