@@ -195,6 +195,40 @@ class ModelStoreTest {
         assertThatThrownBy(() -> store.retain(0)).hasMessageContaining("--keep must be >= 1");
     }
 
+    /** A store on a non-local file system: versions are copied in, latest is switched, artifacts are copied out. */
+    @Test
+    void aStoreOnAnotherFileSystemPublishesSwitchesAndFetchesThroughCopies() throws Exception {
+        java.net.URI root = java.net.URI.create(RemoteLikeFileSystem.SCHEME + "://" + temp.resolve("remote"));
+        ModelStore store = ModelStore.open(root, Clock.systemUTC());
+        ModelStore.Publication a = store.publish(artifact(0));
+        ModelStore.Publication b = store.publish(artifact(1));
+        assertThat(a.uri().getScheme()).isEqualTo(RemoteLikeFileSystem.SCHEME);
+        store.setLatest(a.version());
+        store.setLatest(b.version()); // the rename cannot replace here: the old pointer is deleted first
+        assertThat(store.latest()).contains(b.version());
+        assertThat(store.storedManifestSha256(b.version())).isEqualTo(b.manifestSha256());
+
+        Path copy;
+        try (LocalArtifact fetched = LocalArtifact.fetch(b.uri());
+             DensityModel model = DensityModel.load(fetched.directory())) {
+            copy = fetched.directory();
+            assertThat(fetched.isCopy()).isTrue();
+            assertThat(model.version()).isEqualTo(b.version());
+        }
+        assertThat(Files.exists(copy)).isFalse();
+
+        // damage in the remote store is found when the copy is verified
+        Path params = temp.resolve("remote/versions/" + a.version() + "/" + ModelArtifact.PARAMS);
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[7] ^= 0x40;
+        Files.write(params, bytes);
+        try (LocalArtifact fetched = LocalArtifact.fetch(a.uri())) {
+            assertThatThrownBy(() -> DensityModel.load(fetched.directory()))
+                    .isInstanceOfSatisfying(ArtifactException.class,
+                            e -> assertThat(e.kind()).isEqualTo(ArtifactException.Kind.CHECKSUM_MISMATCH));
+        }
+    }
+
     @Test
     void aCopiedArtifactLoadsAndItsTemporaryDirectoryIsDeleted() throws Exception {
         ModelStore store = store();
