@@ -23,7 +23,12 @@ class KafkaWindowDataSourceIT {
 
   @RegisterExtension static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
 
-  private static final long BASE_TIME = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+  /**
+   * Record timestamps start a day ago: records older than the broker's retention (7 days) are deleted by its first
+   * retention check, 30 s after start-up, and a window would then find an empty topic.
+   */
+  private static final long BASE_TIME =
+      Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(java.time.Duration.ofDays(1)).toEpochMilli();
 
   @BeforeAll
   static void produce() throws Exception {

@@ -59,7 +59,12 @@ class RetrainIT {
   private static final double[] MEAN = {21.0, 0.45, 1013.0, 50.0};
   private static final double[] SCALE = {2.0, 0.05, 8.0, 7.0};
   private static final int WINDOW = 1000;
-  private static final long BASE_TIME = Instant.parse("2026-03-01T00:00:00Z").toEpochMilli();
+  /**
+   * Record timestamps start a day ago: records older than the broker's retention (7 days) are deleted by its first
+   * retention check, 30 s after start-up, and a window would then find an empty topic.
+   */
+  private static final long BASE_TIME =
+      Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(java.time.Duration.ofDays(1)).toEpochMilli();
 
   @TempDir
   static Path dir;
