@@ -23,11 +23,13 @@ public final class ServingModel implements AutoCloseable {
   private final DensityModel model;
   private final ScoredBatchRouter router;
   private final String path;
+  private final double targetFpr;
 
-  private ServingModel(DensityModel model, ScoredBatchRouter router, String path) {
+  private ServingModel(DensityModel model, ScoredBatchRouter router, String path, double targetFpr) {
     this.model = model;
     this.router = router;
     this.path = path;
+    this.targetFpr = targetFpr;
   }
 
   /**
@@ -113,7 +115,7 @@ public final class ServingModel implements AutoCloseable {
             + " but the job decodes " + settings.featureNames() + "; a model with other features needs a restart"
             + " with a matching input configuration");
       }
-      return new ServingModel(model, settings.router(model), location);
+      return new ServingModel(model, settings.router(model), location, settings.targetFpr(model));
     } catch (ModelRefusedException | JobConfigException e) {
       model.close();
       throw e instanceof ModelRefusedException ? (ModelRefusedException) e
@@ -134,6 +136,11 @@ public final class ServingModel implements AutoCloseable {
   /** Where it was loaded from: the configured path, or the announced URI (what a checkpoint records). */
   public String path() {
     return path;
+  }
+
+  /** The false-positive rate its threshold stands for (see {@link ScoringSettings#targetFpr}). */
+  public double targetFpr() {
+    return targetFpr;
   }
 
   /** The artifact's version id. */

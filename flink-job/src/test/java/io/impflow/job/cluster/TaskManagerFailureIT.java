@@ -10,6 +10,7 @@ import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.FeatureVector;
+import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.avro.SourcePosition;
 import io.impflow.schemas.serde.SchemaStore;
@@ -73,6 +74,7 @@ class TaskManagerFailureIT {
   private static final String SCORES = "scores";
   private static final String ALERTS = "alerts";
   private static final String DEAD_LETTERS = "dead-letters";
+  private static final String MODEL_HEALTH = "model-health";
 
   @TempDir
   Path dir;
@@ -118,7 +120,7 @@ class TaskManagerFailureIT {
     Path jobJar = shadedJobJar();
     KafkaCluster kafka = KAFKA.cluster();
     kafka.createTopics(2, EVENTS);
-    kafka.createTopics(1, SCORES, ALERTS, DEAD_LETTERS);
+    kafka.createTopics(1, SCORES, ALERTS, DEAD_LETTERS, MODEL_HEALTH);
     Input input = Input.generate(new Random(17));
 
     try (FlinkProcessCluster cluster = FlinkProcessCluster.builder().taskManagers(1).slotsPerTaskManager(2)
@@ -132,6 +134,7 @@ class TaskManagerFailureIT {
       String jobId = rest.runJar(rest.uploadJar(jobJar), AnomalyDetectionJob.class.getName(), List.of(
           "--model", model.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
           "--starting-offsets", "earliest", "--checkpoint-interval", "1s", "--parallelism", "2",
+          "--health-window", "1s",
           "--group-id", "tm-failure-" + UUID.randomUUID(),
           "--transactional-id-prefix", "tm-failure-" + UUID.randomUUID()));
       rest.awaitJobState(jobId, "RUNNING", JOB_START_TIMEOUT);
@@ -160,6 +163,12 @@ class TaskManagerFailureIT {
             output.distinctDeadLetterPositions(), rest.jobState(jobId), rest.checkpointCounts(jobId), logs)
             .isLessThan(deadline);
       }
+      // The health windows close on the clock, a second after their last record: wait for them to commit too.
+      while (output.healthScored() < input.valid()) {
+        output.poll();
+        assertThat(System.nanoTime()).as("model-health windows counting all %d scores (have %d); %s", input.valid(),
+            output.healthScored(), logs).isLessThan(deadline);
+      }
       double recoveredAt = seconds(start);
       FlinkRestClient.CheckpointCounts checkpoints = rest.checkpointCounts(jobId);
       rest.cancelJob(jobId, Duration.ofSeconds(60));
@@ -172,6 +181,10 @@ class TaskManagerFailureIT {
       assertThat(checkpoints.restored()).as("the job was restored from a checkpoint; %s", logs).isPositive();
       assertThat(cluster.liveTaskManagers()).containsExactly(replacement);
       output.assertExactlyOnce(input, indexAt, model);
+      // Health windows are checkpointed state with a transactional sink: across the kill and the restore every
+      // scored record is counted in exactly one committed window.
+      assertThat(output.healthScored()).as("records counted by the committed model-health windows")
+          .isEqualTo(input.valid());
     }
   }
 
@@ -239,11 +252,12 @@ class TaskManagerFailureIT {
     }
   }
 
-  /** Everything a read_committed consumer sees on the three output topics, from their first offsets. */
+  /** Everything a read_committed consumer sees on the four output topics, from their first offsets. */
   private static final class CommittedOutput implements AutoCloseable {
     final List<ScoredEvent> scores = new ArrayList<>();
     final List<Alert> alerts = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
+    final List<ModelHealth> health = new ArrayList<>();
     private final Set<SourcePosition> scorePositions = new HashSet<>();
     private final Set<SourcePosition> deadLetterPositions = new HashSet<>();
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -254,10 +268,12 @@ class TaskManagerFailureIT {
         SingleObjectCodec.forSpecific(Alert.class, SchemaStore.withGeneratedSchemas());
     private final SingleObjectCodec<DeadLetter> deadLetterCodec =
         SingleObjectCodec.forSpecific(DeadLetter.class, SchemaStore.withGeneratedSchemas());
+    private final SingleObjectCodec<ModelHealth> healthCodec =
+        SingleObjectCodec.forSpecific(ModelHealth.class, SchemaStore.withGeneratedSchemas());
 
     CommittedOutput(KafkaCluster kafka) {
       consumer = new KafkaConsumer<>(kafka.consumerProperties("tm-failure-reader-" + UUID.randomUUID()));
-      partitions = Stream.of(SCORES, ALERTS, DEAD_LETTERS).map(t -> new TopicPartition(t, 0))
+      partitions = Stream.of(SCORES, ALERTS, DEAD_LETTERS, MODEL_HEALTH).map(t -> new TopicPartition(t, 0))
           .collect(Collectors.toList());
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -274,12 +290,19 @@ class TaskManagerFailureIT {
           case ALERTS:
             alerts.add(alertCodec.decode(record.value()));
             break;
+          case MODEL_HEALTH:
+            health.add(healthCodec.decode(record.value()));
+            break;
           default:
             DeadLetter deadLetter = deadLetterCodec.decode(record.value());
             deadLetters.add(deadLetter);
             deadLetterPositions.add(deadLetter.getSource());
         }
       }
+    }
+
+    long healthScored() {
+      return health.stream().mapToLong(ModelHealth::getScored).sum();
     }
 
     int distinctScorePositions() {

@@ -58,7 +58,7 @@ public final class KafkaWindowDataSource implements DataSource {
     RecordRowReader rowReader = RecordRowReader.forSchema(FeatureVector.getClassSchema(), options, origin);
     List<double[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
-    consume(Map.of(), this::startOffset, (record, where) -> {
+    consume(this::startOffset, (record, where) -> {
       FeatureVector value;
       try {
         value = decoder.deserialize(record.topic(), record.value());
@@ -120,11 +120,9 @@ public final class KafkaWindowDataSource implements DataSource {
   /**
    * Reads the window {@code selection} describes, validating every record against {@code featureNames}.
    *
-   * @param kafkaProperties extra consumer properties (security settings, for example)
    * @throws DataSourceException if the broker or topic cannot be reached, or no record in the window is valid
    */
-  public Window readWindow(Selection selection, List<String> featureNames, Map<String, String> kafkaProperties)
-      throws DataSourceException {
+  public Window readWindow(Selection selection, List<String> featureNames) throws DataSourceException {
     AvroSingleObjectDeserializer<FeatureVector> decoder = new AvroSingleObjectDeserializer<>(FeatureVector.class);
     List<Timed> valid = new ArrayList<>();
     Map<DeadLetterReason, Long> skipped = new java.util.EnumMap<>(DeadLetterReason.class);
@@ -132,7 +130,7 @@ public final class KafkaWindowDataSource implements DataSource {
         ? (consumer, partition, end) -> startAt(consumer, partition, end, selection.fromTimestampMs())
         : (consumer, partition, end) ->
             Math.max(consumer.beginningOffsets(List.of(partition)).get(partition), end - selection.lastRecords());
-    consume(kafkaProperties, start, (record, where) -> {
+    consume(start, (record, where) -> {
       DeadLetterReason reason = null;
       double[] row = null;
       try {
@@ -192,11 +190,11 @@ public final class KafkaWindowDataSource implements DataSource {
   }
 
   /** Reads every partition from its start offset up to the end offsets seen now, read_committed. */
-  private void consume(Map<String, String> kafkaProperties, StartOffset startOffset, RecordHandler handler)
-      throws DataSourceException {
+  private void consume(StartOffset startOffset, RecordHandler handler) throws DataSourceException {
     String origin = origin();
     Properties properties = new Properties();
-    properties.putAll(kafkaProperties);
+    // The user's client settings (security) first; what makes this a bounded, uncommitted window wins over them.
+    properties.putAll(options.kafkaProperties());
     properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

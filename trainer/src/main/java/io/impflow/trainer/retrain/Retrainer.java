@@ -131,12 +131,12 @@ public final class Retrainer {
 
   private KafkaWindowDataSource.Window readWindow(List<String> features) throws DataSourceException {
     DataReadOptions read = new DataReadOptions(DataReadOptions.DEFAULT_LABEL_COLUMN, false, features, 1, 0L, null,
-        KAFKA_TIMEOUT_MS);
+        KAFKA_TIMEOUT_MS, options.kafkaProperties());
     KafkaWindowDataSource source = new KafkaWindowDataSource(options.bootstrapServers(), options.topic(), read);
     KafkaWindowDataSource.Selection selection = options.window() != null
         ? KafkaWindowDataSource.Selection.since(clock.millis(), options.window())
         : KafkaWindowDataSource.Selection.newest(options.windowRecords());
-    return source.readWindow(selection, features, options.kafkaProperties());
+    return source.readWindow(selection, features);
   }
 
   private RetrainDecision judgeAndPublish(DensityModel serving, Path candidateDir, String candidateVersion,

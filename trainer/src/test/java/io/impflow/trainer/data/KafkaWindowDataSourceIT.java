@@ -96,7 +96,7 @@ class KafkaWindowDataSourceIT {
 
   private static KafkaWindowDataSource.Window window(KafkaWindowDataSource.Selection selection) throws Exception {
     return new KafkaWindowDataSource(KAFKA.cluster().bootstrapServers(), "window", options(null))
-        .readWindow(selection, List.of("u", "v"), Map.of());
+        .readWindow(selection, List.of("u", "v"));
   }
 
   @Test
