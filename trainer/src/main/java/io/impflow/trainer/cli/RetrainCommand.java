@@ -1,5 +1,6 @@
 package io.impflow.trainer.cli;
 
+import io.impflow.schemas.kafka.KafkaClientProperties;
 import io.impflow.trainer.data.KafkaWindowDataSource;
 import io.impflow.trainer.fit.DeviceOption;
 import io.impflow.trainer.retrain.DriftLoop;
@@ -95,6 +96,11 @@ final class RetrainCommand implements Callable<Integer> {
   @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
       description = "Kafka client property for every client, repeatable (e.g. security.protocol=SASL_SSL).")
   List<String> kafkaProperties = List.of();
+
+  @Option(names = "--kafka-properties-file", paramLabel = "FILE.properties",
+      description = "Kafka client properties for every client from a file (keep secrets such as sasl.jaas.config"
+          + " here, not on the command line); --kafka-property wins over the file.")
+  Path kafkaPropertiesFile;
 
   @Option(names = "--keep", defaultValue = "0", paramLabel = "N",
       description = "After publishing, keep the N newest versions in the store (the serving one always); 0 keeps"
@@ -207,10 +213,19 @@ final class RetrainCommand implements Callable<Integer> {
 
   private Map<String, String> kafkaProperties() {
     Map<String, String> properties = new LinkedHashMap<>();
+    if (kafkaPropertiesFile != null) {
+      try {
+        properties.putAll(KafkaClientProperties.load("--kafka-properties-file", kafkaPropertiesFile));
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+    }
     for (String pair : kafkaProperties) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw usage("--kafka-property must be KEY=VALUE, got '" + pair + "'");
+        // not echoed: a value without its key may be a secret
+        throw usage("--kafka-property must be KEY=VALUE, got " + pair.length() + " characters without a key"
+            + " (not shown: it may hold a secret)");
       }
       properties.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
     }

@@ -1,5 +1,6 @@
 package io.impflow.trainer.retrain;
 
+import io.impflow.schemas.kafka.KafkaClientProperties;
 import io.impflow.trainer.fit.DeviceOption;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,5 +49,16 @@ public record RetrainOptions(String bootstrapServers, String topic, Duration win
     }
     kafkaProperties = Map.copyOf(kafkaProperties);
     featureNames = featureNames == null ? null : List.copyOf(featureNames);
+  }
+
+  /** The record's text with secret Kafka client properties redacted. */
+  @Override
+  public String toString() {
+    return "RetrainOptions[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", window=" + window
+        + ", windowRecords=" + windowRecords + ", store=" + store + ", initialModel=" + initialModel
+        + ", gateFraction=" + gateFraction + ", gate=" + gate + ", modelUpdatesTopic=" + modelUpdatesTopic
+        + ", kafkaProperties=" + KafkaClientProperties.redacted(kafkaProperties) + ", keep=" + keep + ", device="
+        + device + ", maxSteps=" + maxSteps + ", timeBudgetSeconds=" + timeBudgetSeconds + ", seed=" + seed
+        + ", featureNames=" + featureNames + ", report=" + report + "]";
   }
 }
