@@ -104,6 +104,8 @@ public record DriftSummary(String shift, String servingVersion, String candidate
         targetFpr));
     text.append(String.format(Locale.ROOT, "    records    %,d written, %,d scored, %,d duplicates%n", written, scored,
         duplicates));
+    text.append("    chart      model-health.png in the report: alert rate and mean log-likelihood per window, the"
+        + " shift, the drift report and the swap marked\n");
     return text.toString();
   }
 
