@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A row's score does not depend on the rows it is batched with: the streaming job cuts micro-batches wherever the
  * stream happens to put them, and its scores must equal offline scoring of the same rows. Every solver decision
- * (chord refresh, line search, stopping) is taken per row, so the only batch effect left is the rounding of the
- * batched matrix products: below 1e-12 relative to max(1, |log p|) for every row whose own tolerance allows it.
+ * (chord refresh, line search, stopping) is taken per row, and a converged row is polished to float64's noise floor,
+ * so the rounding of batched matrix products, which steers a row differently in different batches, no longer moves
+ * the root it returns: a few ulps of log p (measured ≤ 6e-15 relative; 1.4e-10 before both changes).
  */
 class BatchInvarianceTest {
     @TempDir
@@ -69,19 +70,13 @@ class BatchInvarianceTest {
                     if (s.status()[k] == RowStatus.SCORED) {
                         double reference = together.logLikelihood()[i];
                         double difference = Math.abs(s.logLikelihood()[k] - reference);
-                        if (i == all.length - 1) {
-                            // ‖y‖ ≈ 2e6: the residual tolerance (1e-10 relative to ‖y‖) leaves z uncertain by ~1e-4
-                            // and log p ≈ −2.6e12 by ~1e2 — still far below the gap to any ordinary row.
-                            assertThat(difference).as("the 1e6 row").isLessThanOrEqualTo(1e-9 * Math.abs(reference));
-                        } else {
-                            worst = Math.max(worst, difference / Math.max(1, Math.abs(reference)));
-                        }
+                        worst = Math.max(worst, difference / Math.max(1, Math.abs(reference)));
                         scored++;
                     }
                 }
             }
             assertThat(scored).isGreaterThan(all.length / 2);
-            assertThat(worst).as("largest |log p difference| / max(1, |log p|) in batches of %d", batch).isLessThanOrEqualTo(1e-12);
+            assertThat(worst).as("largest |log p difference| / max(1, |log p|) in batches of %d", batch).isLessThanOrEqualTo(1e-13);
         }
     }
 
@@ -98,7 +93,7 @@ class BatchInvarianceTest {
         }
         rows.add(new double[5]);
         rows.add(new double[] {Double.MIN_VALUE, -0.0, 4.9e-320, 0.0, -Double.MIN_VALUE});
-        rows.add(new double[] {1e6, -1e6, 1e6, -1e6, 1e6}); // last: see the test
+        rows.add(new double[] {1e6, -1e6, 1e6, -1e6, 1e6});
         return rows;
     }
 }

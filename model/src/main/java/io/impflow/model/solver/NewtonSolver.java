@@ -27,6 +27,12 @@ import java.util.stream.IntStream;
 public final class NewtonSolver {
     /** Refresh a row's Jacobian when its residual shrank by less than this factor in one step. */
     static final double REFRESH_CONTRACTION = 0.25;
+    /**
+     * Steps a converged row keeps taking while each one lowers its residual: from the tolerance down to float64's
+     * noise floor, so the returned root no longer depends on how the iteration got there (the rounding of batched
+     * products steers rows differently in different batches) and streamed scores equal offline ones.
+     */
+    static final int MAX_POLISH_STEPS = 4;
     private static final double ARMIJO = 1e-4;
 
     private final SolverSettings settings;
@@ -121,6 +127,7 @@ public final class NewtonSolver {
             boolean[] fresh = new boolean[residual.length];
             Arrays.fill(fresh, true);
             boolean[] refresh = new boolean[residual.length];
+            int[] polished = new int[residual.length];
             int iteration = 0;
             while (true) {
                 // Rows leave the active set when converged, broken (non-finite) or out of iterations.
@@ -130,7 +137,12 @@ public final class NewtonSolver {
                     residual[row] = res[k];
                     if (res[k] <= settings.tolerance()) {
                         converged[row] = true;
-                    } else if (Double.isFinite(res[k]) && !stalled[row] && iteration < settings.maxIterations()) {
+                    }
+                    // A converged row is polished (see MAX_POLISH_STEPS) until a step no longer lowers its residual.
+                    boolean keep = converged[row]
+                            ? !stalled[row] && polished[row] < MAX_POLISH_STEPS && res[k] > 0
+                            : Double.isFinite(res[k]) && !stalled[row] && iteration < settings.maxIterations();
+                    if (keep) {
                         active[kept] = row;
                         res[kept] = res[k];
                         kept++;
@@ -158,7 +170,7 @@ public final class NewtonSolver {
                 double[] resTry = relativeNorms(fTry, active);
                 boolean[] rejected = rejected(res, resTry, t);
                 boolean[] firstTry = rejected;
-                int[] retry = positions(m, k -> firstTry[k] && !fresh[rows[k]]);
+                int[] retry = positions(m, k -> firstTry[k] && !fresh[rows[k]] && !converged[rows[k]]);
                 if (retry.length > 0) {
                     // A stale chord matrix gave no descent: those rows take a true Newton step from here.
                     retryWithFreshMatrices(active, retry, step, uTry, fTry, resTry);
@@ -168,13 +180,25 @@ public final class NewtonSolver {
                     boolean[] again = rejected(res, resTry, t);
                     System.arraycopy(again, 0, rejected, 0, m);
                 }
-                for (int halving = 0; halving < settings.maxHalvings() && any(rejected); halving++) {
-                    backtrack(active, step, t, rejected, uTry, fTry, resTry);
+                // Only unconverged rows search along the step; a polishing row whose full step does not help stops.
+                boolean[] searching = unconverged(rows, rejected);
+                for (int halving = 0; halving < settings.maxHalvings() && any(searching); halving++) {
+                    backtrack(active, step, t, searching, uTry, fTry, resTry);
                     boolean[] again = rejected(res, resTry, t);
                     System.arraycopy(again, 0, rejected, 0, m);
+                    searching = unconverged(rows, rejected);
                 }
                 for (int k = 0; k < m; k++) {
                     int row = active[k];
+                    if (converged[row]) {
+                        if (rejected[k]) {
+                            // Polishing is over: keep the better iterate it had.
+                            stalled[row] = true;
+                            resTry[k] = res[k];
+                            continue;
+                        }
+                        polished[row]++;
+                    }
                     if (rejected[k]) {
                         // Line search exhausted: no descent left at float64 precision; the row stops unconverged.
                         stalled[row] = true;
@@ -190,6 +214,15 @@ public final class NewtonSolver {
                 res = resTry;
                 iteration++;
             }
+        }
+
+        /** {@code rejected} restricted to rows that have not converged. */
+        private boolean[] unconverged(int[] rows, boolean[] rejected) {
+            boolean[] out = new boolean[rows.length];
+            for (int k = 0; k < rows.length; k++) {
+                out[k] = rejected[k] && !converged[rows[k]];
+            }
+            return out;
         }
 
         /**
