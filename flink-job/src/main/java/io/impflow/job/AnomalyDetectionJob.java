@@ -16,6 +16,7 @@ import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -24,6 +25,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -41,6 +44,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class AnomalyDetectionJob {
   private static final String WEB_UI_CLASS = "org.apache.flink.runtime.webmonitor.WebSubmissionExtension";
+  /** The longest wait between two restarts after failures. */
+  static final Duration MAX_RESTART_BACKOFF = Duration.ofSeconds(10);
 
   private final JobConfig config;
   private final Source<RawRecord, ?, ?> source;
@@ -105,6 +110,7 @@ public final class AnomalyDetectionJob {
     // deep copies (the scoring operator buffers its inputs, which is safe only because no upstream reuses them).
     env.getConfig().enableObjectReuse();
     env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
+    env.configure(recoverySettings(config));
 
     DataStream<RawRecord> raw = env
         .fromSource(source, WatermarkStrategy.noWatermarks(), "input records")
@@ -133,6 +139,26 @@ public final class AnomalyDetectionJob {
     decoded.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
         .union(scored.getSideOutput(MicroBatchScoringOperator.DEAD_LETTERS))
         .sinkTo(deadLetters).name("dead letters").uid("dead-letters-sink");
+  }
+
+  /**
+   * How the job recovers, set on the job so that it holds on any cluster: after a failure (a lost TaskManager, a
+   * broker that went away) it restarts from the last checkpoint with exponential delay, 1 s doubling to at most
+   * {@link #MAX_RESTART_BACKOFF} (10 % jitter, back to 1 s after 5 minutes without a failure) and never gives up,
+   * since a streaming job should outlast any outage; and it restores from {@code --from-savepoint} when given.
+   */
+  static Configuration recoverySettings(JobConfig config) {
+    Configuration recovery = new Configuration();
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, MAX_RESTART_BACKOFF);
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+        Duration.ofMinutes(5));
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+    config.fromSavepoint().ifPresent(path -> recovery.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+    return recovery;
   }
 
   /** Builds the pipeline on {@code env} and runs it until the source ends (or forever, for an unbounded source). */

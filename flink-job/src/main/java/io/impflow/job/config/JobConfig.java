@@ -1,6 +1,7 @@
 package io.impflow.job.config;
 
 import java.io.Serializable;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +63,8 @@ public final class JobConfig implements Serializable {
       new Flag("kafka-property", "KEY=VALUE", null,
           "Kafka client property for source and sinks, repeatable (e.g. security.protocol=SASL_SSL)"),
       new Flag("parallelism", "N", "1", "parallelism of the job (one model per scoring subtask)"),
+      new Flag("from-savepoint", "PATH", null, "restore from this savepoint or retained checkpoint (offsets,"
+          + " open transactions, the model in use), also at another --parallelism"),
       new Flag("web-port", "PORT", "8081", "port of the embedded MiniCluster's REST endpoint and web UI"),
       new Flag("help", null, null, "print this help and exit"));
 
@@ -89,6 +92,7 @@ public final class JobConfig implements Serializable {
   private final long transactionTimeoutMillis;
   private final Map<String, String> kafkaProperties;
   private final int parallelism;
+  private final String fromSavepoint;
   private final int webPort;
   private final boolean help;
 
@@ -152,6 +156,7 @@ public final class JobConfig implements Serializable {
     }
     kafkaProperties = parseKafkaProperties(values.getOrDefault("kafka-property", List.of()));
     parallelism = atLeast(values, "parallelism", 1);
+    fromSavepoint = savepointPath(single(values, "from-savepoint"));
     webPort = atLeast(values, "web-port", 1);
     if (webPort > 65535) {
       throw new JobConfigException("--web-port must be ≤ 65535, got " + webPort);
@@ -301,6 +306,25 @@ public final class JobConfig implements Serializable {
     }
   }
 
+  /** A savepoint location; local ones (a path or file: URI) must exist, remote ones are checked by Flink. */
+  private static String savepointPath(String location) {
+    if (location == null) {
+      return null;
+    }
+    if (location.isBlank()) {
+      throw new JobConfigException("--from-savepoint must not be empty");
+    }
+    boolean remote = location.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !location.startsWith("file:");
+    if (!remote) {
+      Path local = location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
+      if (!Files.exists(local)) {
+        throw new JobConfigException("--from-savepoint " + location + " does not exist: pass the location that"
+            + " stop-with-savepoint printed (a savepoint-... directory)");
+      }
+    }
+    return location;
+  }
+
   private static List<String> parseFieldList(String fields) {
     List<String> names = new ArrayList<>();
     for (String name : fields.split(",", -1)) {
@@ -446,6 +470,11 @@ public final class JobConfig implements Serializable {
   /** The job's parallelism. */
   public int parallelism() {
     return parallelism;
+  }
+
+  /** The savepoint or retained checkpoint to restore from, when {@code --from-savepoint} was given. */
+  public Optional<String> fromSavepoint() {
+    return Optional.ofNullable(fromSavepoint);
   }
 
   /** The embedded MiniCluster's REST/web UI port. */
