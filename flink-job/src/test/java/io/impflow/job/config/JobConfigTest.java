@@ -70,7 +70,7 @@ class JobConfigTest {
         model.resolve("savepoint-gone").toString()))
         .isInstanceOf(JobConfigException.class).hasMessageContaining("--from-savepoint")
         .hasMessageContaining("savepoint-gone").hasMessageContaining("does not exist");
-    assertThat(JobConfig.usage()).contains("--from-savepoint PATH");
+    assertThat(JobConfig.usage()).contains("--from-savepoint PATH").contains("exponential delay");
   }
 
   @Test
