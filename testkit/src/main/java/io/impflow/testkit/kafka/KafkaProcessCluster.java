@@ -34,7 +34,8 @@ import org.apache.kafka.common.Uuid;
  * jars, with its configuration, data and log in a fresh directory under the calling module's {@code target/}.
  *
  * <p>The broker's classpath is the one written at build time to the resource {@value #CLASSPATH_RESOURCE}, never
- * the test JVM's classpath. Closing the cluster stops the broker and deletes its data; {@code broker.log} and
+ * the test JVM's classpath. Failure tests can {@link #stop} or {@link #kill} the broker and {@link #restart} it on
+ * the same data and address. Closing the cluster stops the broker and deletes its data; {@code broker.log} and
  * {@code server.properties} stay for post-mortems. A shutdown hook, and a watchdog in the broker JVM that halts it
  * when its stdin (a pipe from the test JVM) closes, make sure no broker outlives the JVM that started it, even one
  * killed with SIGKILL.
