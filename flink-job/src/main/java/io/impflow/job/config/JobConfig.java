@@ -207,9 +207,9 @@ public final class JobConfig implements Serializable {
     StringBuilder text = new StringBuilder(
         "Usage: AnomalyDetectionJob --model DIR [options]\n"
             + "Scores Avro records from Kafka by exact log-likelihood; writes scores, alerts and dead letters"
-            + " exactly once.\nAfter a failure it restarts from its last checkpoint with exponential delay (1 s doubling"
-            + " to 10 s, no limit on attempts); to rescale, stop it with a savepoint and restart with --from-savepoint"
-            + " and another --parallelism.\n\nOptions:\n");
+            + " exactly once.\nAfter a failure it restarts from its last checkpoint with exponential delay (1 s"
+            + " doubling to 10 s, no limit on attempts); to rescale, stop it with a savepoint and restart with"
+            + " --from-savepoint and another --parallelism.\n\nOptions:\n");
     for (Flag flag : FLAGS) {
       String left = "  --" + flag.name + (flag.placeholder == null ? "" : " " + flag.placeholder);
       text.append(String.format("%-44s %s", left, flag.help));

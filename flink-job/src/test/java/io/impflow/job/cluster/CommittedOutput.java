@@ -113,8 +113,8 @@ final class CommittedOutput implements AutoCloseable {
   /**
    * Asserts exactly-once output for {@code input}: every record is scored or dead-lettered exactly once, broken ones
    * with their defect's reason; every score names one of {@code published} (version to artifact) and equals that
-   * model's offline score within {@link #EXACT} (extreme rows: {@link #SOLVER_RELATIVE}), with its anomaly flag and an alert exactly for the flagged; a
-   * well-formed record is dead-lettered only as {@code SOLVER_NOT_CONVERGED}, and only if offline scoring does not
+   * model's offline score within {@link #EXACT} (extreme rows: {@link #SOLVER_RELATIVE}), with its anomaly flag and
+   * an alert exactly for the flagged; a well-formed record is dead-lettered only as {@code SOLVER_NOT_CONVERGED}, and only if offline scoring does not
    * score it either.
    *
    * @return what was checked, for the test's report
