@@ -6,6 +6,8 @@ import io.impflow.job.decode.DecodeAndValidate;
 import io.impflow.job.decode.FeatureRecord;
 import io.impflow.job.decode.InputSpec;
 import io.impflow.job.decode.RawRecord;
+import io.impflow.job.health.ModelHealthWindows;
+import io.impflow.job.metrics.PrometheusEndpoint;
 import io.impflow.job.scoring.MicroBatchScoringOperator;
 import io.impflow.job.scoring.ScoringSettings;
 import io.impflow.job.sink.KafkaWiring;
@@ -13,6 +15,7 @@ import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
+import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.nio.file.Path;
@@ -33,16 +36,21 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The streaming anomaly detector: raw Kafka records are decoded and validated, scored in micro-batches by exact
  * log-likelihood, and written as scores, alerts and dead letters, exactly once; optionally the model is hot-swapped
- * on announcements from a model-updates source.
+ * on announcements from a model-updates source; and, given a model-health sink, one {@code ModelHealth} record per
+ * model version and window (mean log-likelihood, alert rate, p-value uniformity, drift flag).
  *
  * <p>Built the flink-training way: the job takes its source and sinks as constructor arguments; {@link #main} wires
  * Kafka, tests wire their own and run the very same pipeline.
  */
 public final class AnomalyDetectionJob {
+  private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectionJob.class);
   private static final String WEB_UI_CLASS = "org.apache.flink.runtime.webmonitor.WebSubmissionExtension";
   /** The longest wait between two restarts after failures. */
   static final Duration MAX_RESTART_BACKOFF = Duration.ofSeconds(10);
@@ -53,6 +61,7 @@ public final class AnomalyDetectionJob {
   private final Sink<ScoredEvent> scores;
   private final Sink<Alert> alerts;
   private final Sink<DeadLetter> deadLetters;
+  private final Sink<ModelHealth> modelHealth;
   private final InputSpec input;
   private final ScoringSettings scoring;
   private final String modelVersion;
@@ -77,12 +86,25 @@ public final class AnomalyDetectionJob {
   public AnomalyDetectionJob(JobConfig config, Source<RawRecord, ?, ?> source,
       Source<ModelUpdate, ?, ?> modelUpdates, Sink<ScoredEvent> scores, Sink<Alert> alerts,
       Sink<DeadLetter> deadLetters) {
+    this(config, source, modelUpdates, scores, alerts, deadLetters, null);
+  }
+
+  /**
+   * A job as {@link #AnomalyDetectionJob(JobConfig, Source, Source, Sink, Sink, Sink)} that also writes the health of
+   * each model version per {@code --health-window} to {@code modelHealth} (null: no health windows).
+   *
+   * @throws JobConfigException if the model, input schema and flags do not fit together
+   */
+  public AnomalyDetectionJob(JobConfig config, Source<RawRecord, ?, ?> source,
+      Source<ModelUpdate, ?, ?> modelUpdates, Sink<ScoredEvent> scores, Sink<Alert> alerts,
+      Sink<DeadLetter> deadLetters, Sink<ModelHealth> modelHealth) {
     this.config = config;
     this.source = source;
     this.modelUpdates = modelUpdates;
     this.scores = scores;
     this.alerts = alerts;
     this.deadLetters = deadLetters;
+    this.modelHealth = modelHealth;
     Path modelPath = config.modelPath();
     try (DensityModel model = DensityModel.load(modelPath)) {
       List<String> featureNames = model.featureNames();
@@ -103,7 +125,10 @@ public final class AnomalyDetectionJob {
     return modelVersion;
   }
 
-  /** Adds the pipeline to {@code env}: checkpointing, source, decode/validate, micro-batch scoring, three sinks. */
+  /**
+   * Adds the pipeline to {@code env}: checkpointing, source, decode/validate, micro-batch scoring, three sinks, and
+   * the model-health windows and their sink when there is one.
+   */
   public void build(StreamExecutionEnvironment env) {
     env.setParallelism(config.parallelism());
     // Every step emits fresh objects and none mutates its input, so chained steps may pass references instead of
@@ -111,6 +136,8 @@ public final class AnomalyDetectionJob {
     env.getConfig().enableObjectReuse();
     env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
     env.configure(recoverySettings(config));
+    // The web UI's job configuration shows these: settings with secrets redacted, never the raw Kafka properties.
+    env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(config.settings()));
 
     DataStream<RawRecord> raw = env
         .fromSource(source, WatermarkStrategy.noWatermarks(), "input records")
@@ -139,6 +166,11 @@ public final class AnomalyDetectionJob {
     decoded.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
         .union(scored.getSideOutput(MicroBatchScoringOperator.DEAD_LETTERS))
         .sinkTo(deadLetters).name("dead letters").uid("dead-letters-sink");
+    if (modelHealth != null) {
+      ModelHealthWindows.of(scored.getSideOutput(MicroBatchScoringOperator.HEALTH), config.health())
+          .name("model health windows").uid("model-health-windows")
+          .sinkTo(modelHealth).name("model health").uid("model-health-sink");
+    }
   }
 
   /**
@@ -184,12 +216,13 @@ public final class AnomalyDetectionJob {
       System.out.print(JobConfig.usage());
       return;
     }
+    LOG.info("impflow job settings (secrets redacted): {}", config.settings());
     KafkaWiring kafka = new KafkaWiring(config);
     AnomalyDetectionJob job;
     try {
       job = new AnomalyDetectionJob(config, kafka.source(),
           config.modelUpdatesTopic().isPresent() ? kafka.modelUpdates() : null, kafka.scores(), kafka.alerts(),
-          kafka.deadLetters());
+          kafka.deadLetters(), kafka.modelHealth());
     } catch (JobConfigException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
@@ -198,14 +231,24 @@ public final class AnomalyDetectionJob {
     job.execute(environment(config));
   }
 
-  /** The cluster's environment under {@code flink run}; otherwise an embedded MiniCluster on the web port. */
+  /**
+   * The cluster's environment under {@code flink run} (where the cluster's own configuration decides the metric
+   * reporters); otherwise an embedded MiniCluster with {@link #localConfiguration}.
+   */
   private static StreamExecutionEnvironment environment(JobConfig config) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     if (!(env instanceof LocalStreamEnvironment)) {
+      if (config.metricsPort().isPresent()) {
+        System.err.println("impflow: --metrics-port applies to the embedded MiniCluster only; on a cluster, configure"
+            + " the Prometheus reporter in its config.yaml (README.md, \"Model health, drift and metrics\")");
+      }
       return env;
     }
-    Configuration conf = new Configuration();
-    conf.set(RestOptions.BIND_PORT, Integer.toString(config.webPort()));
+    Configuration conf = localConfiguration(config);
+    if (config.metricsPort().isPresent()) {
+      System.out.println("impflow: job metrics for Prometheus at http://localhost:" + config.metricsPort().getAsInt()
+          + "/metrics");
+    }
     if (webUiPresent()) {
       System.out.println("impflow: embedded Flink MiniCluster, web UI at http://localhost:" + config.webPort());
       return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
@@ -213,6 +256,17 @@ public final class AnomalyDetectionJob {
     System.out.println("impflow: embedded Flink MiniCluster, REST API at http://localhost:" + config.webPort()
         + " (put flink-runtime-web on the classpath for the web UI)");
     return StreamExecutionEnvironment.createLocalEnvironment(conf);
+  }
+
+  /**
+   * The embedded MiniCluster's configuration: the REST port ({@code --web-port}) and, with {@code --metrics-port},
+   * Flink's Prometheus reporter on that port.
+   */
+  public static Configuration localConfiguration(JobConfig config) {
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.BIND_PORT, Integer.toString(config.webPort()));
+    config.metricsPort().ifPresent(port -> PrometheusEndpoint.configure(conf, port));
+    return conf;
   }
 
   private static boolean webUiPresent() {

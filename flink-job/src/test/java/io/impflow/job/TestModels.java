@@ -59,6 +59,15 @@ public final class TestModels {
     return row;
   }
 
+  /** A row of "normal" behaviour that has moved by {@code sigmas} standard deviations on every feature. */
+  public static double[] shiftedRow(Random random, double sigmas) {
+    double[] row = normalRow(random);
+    for (int j = 0; j < row.length; j++) {
+      row[j] += sigmas * SCALE[j];
+    }
+    return row;
+  }
+
   /** A row far out in the tails of every feature: well below any sensible threshold. */
   public static double[] anomalousRow(Random random) {
     double[] row = new double[MEAN.length];

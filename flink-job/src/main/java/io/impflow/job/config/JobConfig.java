@@ -1,24 +1,33 @@
 package io.impflow.job.config;
 
+import io.impflow.job.health.HealthSettings;
+import io.impflow.schemas.kafka.KafkaClientProperties;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.PicocliException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The streaming job's configuration, parsed from {@code --flag value} arguments and validated at start-up so that a
- * bad value fails before anything runs, with a message naming the flag.
+ * The streaming job's configuration, parsed by picocli from {@code --flag value} arguments (see {@link JobOptions}),
+ * {@code IMPFLOW_JOB_<FLAG>} environment variables or a {@code --config} file, and validated at start-up so that a
+ * bad value fails before anything runs, with a message naming the flag. Serializable: Flink ships it to the tasks.
  */
 public final class JobConfig implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -28,47 +37,8 @@ public final class JobConfig implements Serializable {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h)?");
 
-  /** Every flag with its value placeholder, default and help text, in the order {@code --help} prints them. */
-  private static final List<Flag> FLAGS = List.of(
-      new Flag("model", "DIR", null, "model artifact directory (required)"),
-      new Flag("bootstrap-servers", "HOST:PORT,...", "localhost:9092", "Kafka bootstrap servers"),
-      new Flag("input-topic", "TOPIC", "events", "topic of input records"),
-      new Flag("scores-topic", "TOPIC", "scores", "topic for a ScoredEvent per scored record"),
-      new Flag("alerts-topic", "TOPIC", "alerts", "topic for an Alert per anomaly"),
-      new Flag("dead-letters-topic", "TOPIC", "dead-letters", "topic for a DeadLetter per record that cannot be scored"),
-      new Flag("model-updates-topic", "TOPIC", null,
-          "topic of ModelUpdate announcements for hot swap (default: none, the model is fixed)"),
-      new Flag("group-id", "ID", "impflow-scoring", "Kafka consumer group of the input source"),
-      new Flag("starting-offsets", "committed|earliest|latest", "committed",
-          "where to start without a checkpoint (committed falls back to earliest)"),
-      new Flag("bounded", null, null, "stop at the end offsets seen at start-up, then finish (replay a topic)"),
-      new Flag("input-encoding", "single-object|binary", "single-object",
-          "Avro framing of input records (binary: bare body written with the input schema)"),
-      new Flag("input-schema", "FILE.avsc", null,
-          "the user's own record schema; numeric fields are matched to the model's feature names"),
-      new Flag("feature-fields", "a,b,c", null,
-          "input-schema fields to read as features, in the model's feature order (default: the model's names)"),
-      new Flag("id-field", "FIELD", null, "input-schema field holding the record id (default: 'id' if present,"
-          + " else topic-partition@offset)"),
-      new Flag("timestamp-field", "FIELD", null, "input-schema field holding the event time in epoch ms (default:"
-          + " 'timestamp' if present, else the Kafka record time)"),
-      new Flag("batch-size", "N", "256", "micro-batch size: records scored in one model call"),
-      new Flag("batch-timeout", "DURATION", "10ms", "longest a record waits for its micro-batch to fill"),
-      new Flag("threshold", "LOG_LIKELIHOOD", null,
-          "anomaly threshold on log p(x) (default: the artifact's calibrated threshold)"),
-      new Flag("checkpoint-interval", "DURATION", "10s", "checkpoint interval; sink transactions commit on checkpoints"),
-      new Flag("transactional-id-prefix", "PREFIX", "impflow-scoring",
-          "prefix of the Kafka transactional ids of the exactly-once sinks"),
-      new Flag("transaction-timeout", "DURATION", "10min", "Kafka transaction.timeout.ms of the sinks (at most 15min)"),
-      new Flag("kafka-property", "KEY=VALUE", null,
-          "Kafka client property for source and sinks, repeatable (e.g. security.protocol=SASL_SSL)"),
-      new Flag("parallelism", "N", "1", "parallelism of the job (one model per scoring subtask)"),
-      new Flag("from-savepoint", "PATH", null, "restore from this savepoint or retained checkpoint (offsets,"
-          + " open transactions, the model in use), also at another --parallelism"),
-      new Flag("web-port", "PORT", "8081", "port of the embedded MiniCluster's REST endpoint and web UI"),
-      new Flag("help", null, null, "print this help and exit"));
-
-  private final Path modelPath;
+  /** Text, not a {@link Path}: Path is not serializable. */
+  private final String modelPath;
   private final String bootstrapServers;
   private final String inputTopic;
   private final String scoresTopic;
@@ -91,163 +61,180 @@ public final class JobConfig implements Serializable {
   private final String transactionalIdPrefix;
   private final long transactionTimeoutMillis;
   private final Map<String, String> kafkaProperties;
+  private final String kafkaPropertiesFile;
   private final int parallelism;
   private final String fromSavepoint;
   private final int webPort;
+  private final String modelHealthTopic;
+  private final HealthSettings health;
+  private final Integer metricsPort;
   private final boolean help;
 
-  private JobConfig(Map<String, List<String>> values) {
-    help = values.containsKey("help");
-    String model = single(values, "model");
+  private JobConfig(JobOptions options) {
+    help = options.help;
+    String model = options.model;
     if (model == null && !help) {
       throw new JobConfigException("--model is required: the model artifact directory written by the trainer");
     }
-    modelPath = model == null ? null : Path.of(model);
-    if (modelPath != null && !Files.isDirectory(modelPath)) {
-      throw new JobConfigException("--model must be an artifact directory, but " + modelPath.toAbsolutePath()
+    modelPath = model;
+    if (model != null && !Files.isDirectory(Path.of(model))) {
+      throw new JobConfigException("--model must be an artifact directory, but " + Path.of(model).toAbsolutePath()
           + " is not a directory");
     }
-    bootstrapServers = text(values, "bootstrap-servers");
-    inputTopic = text(values, "input-topic");
-    scoresTopic = text(values, "scores-topic");
-    alertsTopic = text(values, "alerts-topic");
-    deadLettersTopic = text(values, "dead-letters-topic");
-    modelUpdatesTopic = single(values, "model-updates-topic");
-    groupId = text(values, "group-id");
-    startingOffsets = StartingOffsets.fromFlag(text(values, "starting-offsets"));
-    bounded = values.containsKey("bounded");
-    inputEncoding = InputEncoding.fromFlag(text(values, "input-encoding"));
-    inputSchemaFile = single(values, "input-schema");
+    bootstrapServers = text("bootstrap-servers", options.bootstrapServers);
+    inputTopic = text("input-topic", options.inputTopic);
+    scoresTopic = text("scores-topic", options.scoresTopic);
+    alertsTopic = text("alerts-topic", options.alertsTopic);
+    deadLettersTopic = text("dead-letters-topic", options.deadLettersTopic);
+    modelUpdatesTopic = options.modelUpdatesTopic;
+    groupId = text("group-id", options.groupId);
+    startingOffsets = StartingOffsets.fromFlag(text("starting-offsets", options.startingOffsets));
+    bounded = options.bounded;
+    inputEncoding = InputEncoding.fromFlag(text("input-encoding", options.inputEncoding));
+    inputSchemaFile = options.inputSchema;
     inputSchemaJson = inputSchemaFile == null ? null : readSchemaFile(inputSchemaFile);
-    String fields = single(values, "feature-fields");
+    String fields = options.featureFields;
     if (fields != null && inputSchemaFile == null) {
       throw new JobConfigException("--feature-fields needs --input-schema: FeatureVector input already lists its"
           + " features in the model's order");
     }
     featureFields = fields == null ? List.of() : parseFieldList(fields);
-    idField = single(values, "id-field");
-    timestampField = single(values, "timestamp-field");
+    idField = options.idField;
+    timestampField = options.timestampField;
     if ((idField != null || timestampField != null) && inputSchemaFile == null) {
       throw new JobConfigException("--id-field and --timestamp-field need --input-schema: FeatureVector input has"
           + " fixed id and timestamp fields");
     }
-    batchSize = atLeast(values, "batch-size", 1);
-    batchTimeoutMillis = duration(values, "batch-timeout").toMillis();
+    batchSize = atLeast("batch-size", options.batchSize, 1);
+    batchTimeoutMillis = duration("batch-timeout", options.batchTimeout).toMillis();
     if (batchTimeoutMillis < 1) {
-      throw new JobConfigException("--batch-timeout must be ≥ 1ms, got " + single(values, "batch-timeout"));
+      throw new JobConfigException("--batch-timeout must be ≥ 1ms, got " + options.batchTimeout);
     }
-    String thresholdText = single(values, "threshold");
-    threshold = thresholdText == null ? null : finiteDouble("threshold", thresholdText);
-    checkpointIntervalMillis = duration(values, "checkpoint-interval").toMillis();
+    threshold = options.threshold == null ? null : finiteDouble("threshold", options.threshold);
+    checkpointIntervalMillis = duration("checkpoint-interval", options.checkpointInterval).toMillis();
     if (checkpointIntervalMillis < 10) {
-      throw new JobConfigException("--checkpoint-interval must be ≥ 10ms, got "
-          + single(values, "checkpoint-interval") + " (sink transactions commit only on checkpoints)");
+      throw new JobConfigException("--checkpoint-interval must be ≥ 10ms, got " + options.checkpointInterval
+          + " (sink transactions commit only on checkpoints)");
     }
-    transactionalIdPrefix = text(values, "transactional-id-prefix");
-    Duration transactionTimeout = duration(values, "transaction-timeout");
+    transactionalIdPrefix = text("transactional-id-prefix", options.transactionalIdPrefix);
+    Duration transactionTimeout = duration("transaction-timeout", options.transactionTimeout);
     if (transactionTimeout.compareTo(MAX_TRANSACTION_TIMEOUT) > 0 || transactionTimeout.isZero()) {
       throw new JobConfigException("--transaction-timeout must be between 1ms and 15min (the broker's default"
-          + " transaction.max.timeout.ms), got " + single(values, "transaction-timeout"));
+          + " transaction.max.timeout.ms), got " + options.transactionTimeout);
     }
     transactionTimeoutMillis = transactionTimeout.toMillis();
     if (transactionTimeoutMillis <= checkpointIntervalMillis) {
       throw new JobConfigException("--transaction-timeout (" + transactionTimeoutMillis + " ms) must be longer than"
           + " --checkpoint-interval (" + checkpointIntervalMillis + " ms), or transactions expire before they commit");
     }
-    kafkaProperties = parseKafkaProperties(values.getOrDefault("kafka-property", List.of()));
-    parallelism = atLeast(values, "parallelism", 1);
-    fromSavepoint = savepointPath(single(values, "from-savepoint"));
-    webPort = atLeast(values, "web-port", 1);
-    if (webPort > 65535) {
-      throw new JobConfigException("--web-port must be ≤ 65535, got " + webPort);
+    kafkaPropertiesFile = options.kafkaPropertiesFile;
+    kafkaProperties = kafkaProperties(kafkaPropertiesFile,
+        options.kafkaProperties == null ? List.of() : options.kafkaProperties);
+    parallelism = atLeast("parallelism", options.parallelism, 1);
+    fromSavepoint = savepointPath(options.fromSavepoint);
+    webPort = port("web-port", options.webPort);
+    modelHealthTopic = text("model-health-topic", options.modelHealthTopic);
+    health = new HealthSettings(duration("health-window", options.healthWindow).toMillis(),
+        finiteDouble("drift-threshold", text("drift-threshold", options.driftThreshold)),
+        atLeast("drift-min-records", options.driftMinRecords, 1));
+    metricsPort = options.metricsPort == null ? null : port("metrics-port", options.metricsPort);
+    if (metricsPort != null && metricsPort == webPort) {
+      throw new JobConfigException("--metrics-port and --web-port must differ, both are " + webPort);
     }
   }
 
   /**
-   * Parses and validates {@code --flag value} arguments.
+   * Parses and validates {@code --flag value} arguments; flags not given come from {@code IMPFLOW_JOB_<FLAG>}
+   * environment variables or the {@code --config} file.
    *
    * @throws JobConfigException naming the first flag that is unknown, missing its value, or invalid
    */
   public static JobConfig parse(String... args) {
-    Map<String, List<String>> values = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) {
-        throw new JobConfigException("unexpected argument '" + arg + "': every option is a --flag (see --help)");
+    return parse(System.getenv(), args);
+  }
+
+  /**
+   * Parses and validates {@code args} with flag values not given there taken from {@code environment} (variables
+   * {@code IMPFLOW_JOB_<FLAG>}) or from the {@code --config} file.
+   *
+   * @throws JobConfigException naming the first flag that is unknown, missing its value, or invalid
+   */
+  public static JobConfig parse(Map<String, String> environment, String... args) {
+    JobOptions options = new JobOptions();
+    JobDefaults defaults = new JobDefaults(environment, () -> options.configFile);
+    CommandLine commandLine = new CommandLine(options)
+        .setExpandAtFiles(false)
+        .setOverwrittenOptionsAllowed(true)
+        .setDefaultValueProvider(defaults);
+    ParseResult parsed;
+    try {
+      parsed = commandLine.parseArgs(args);
+    } catch (UnmatchedArgumentException e) {
+      String first = e.getUnmatched().get(0);
+      if (first.startsWith("--")) {
+        int eq = first.indexOf('=');
+        throw new JobConfigException("unknown option " + (eq < 0 ? first : first.substring(0, eq))
+            + " (see --help for the list)", e);
       }
-      String name = arg.substring(2);
-      String inlineValue = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        inlineValue = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      Flag flag = flag(name);
-      String value;
-      if (flag.placeholder == null) {
-        value = "true";
-      } else if (inlineValue != null) {
-        value = inlineValue;
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new JobConfigException("--" + name + " needs a value: --" + name + " " + flag.placeholder);
-      }
-      List<String> list = values.computeIfAbsent(name, k -> new ArrayList<>());
-      if (!list.isEmpty() && !name.equals("kafka-property")) {
-        throw new JobConfigException("--" + name + " given twice ('" + list.get(0) + "' and '" + value + "')");
-      }
-      list.add(value);
+      throw new JobConfigException("unexpected argument '" + first + "': every option is a --flag (see --help)", e);
+    } catch (MissingParameterException e) {
+      OptionSpec option = (OptionSpec) e.getMissing().get(0);
+      throw new JobConfigException(option.longestName() + " needs a value: " + option.longestName() + " "
+          + option.paramLabel(), e);
+    } catch (PicocliException e) {
+      throw configFailure(e);
     }
-    return new JobConfig(values);
+    for (OptionSpec option : parsed.matchedOptions()) {
+      List<String> given = option.originalStringValues();
+      if (!option.isMultiValue() && given.size() > 1) {
+        throw new JobConfigException(option.longestName() + " given twice ('" + given.get(0) + "' and '"
+            + given.get(1) + "')");
+      }
+    }
+    rejectUnknownFileKeys(commandLine, defaults, options.configFile);
+    return new JobConfig(options);
   }
 
   /** The {@code --help} text: every flag with its default. */
   public static String usage() {
-    StringBuilder text = new StringBuilder(
-        "Usage: AnomalyDetectionJob --model DIR [options]\n"
-            + "Scores Avro records from Kafka by exact log-likelihood; writes scores, alerts and dead letters"
-            + " exactly once.\nAfter a failure it restarts from its last checkpoint with exponential delay (1 s"
-            + " doubling to 10 s, no limit on attempts); to rescale, stop it with a savepoint and restart with"
-            + " --from-savepoint and another --parallelism.\n\nOptions:\n");
-    for (Flag flag : FLAGS) {
-      String left = "  --" + flag.name + (flag.placeholder == null ? "" : " " + flag.placeholder);
-      text.append(String.format("%-44s %s", left, flag.help));
-      if (flag.defaultValue != null) {
-        text.append(" [default: ").append(flag.defaultValue).append(']');
-      }
-      text.append('\n');
-    }
-    return text.toString();
+    return new CommandLine(new JobOptions()).getUsageMessage(CommandLine.Help.Ansi.OFF);
   }
 
-  private static Flag flag(String name) {
-    for (Flag flag : FLAGS) {
-      if (flag.name.equals(name)) {
-        return flag;
+  /** A picocli failure; a failure of the default provider (an unreadable {@code --config} file) as it was thrown. */
+  private static RuntimeException configFailure(PicocliException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof JobConfigException) {
+        return (JobConfigException) cause;
       }
     }
-    throw new JobConfigException("unknown option --" + name + " (see --help for the list)");
+    // picocli may append every argument ("while processing argument ... in [...]"), secrets included.
+    String message = String.valueOf(e.getMessage());
+    int context = message.indexOf(" while processing argument");
+    return new JobConfigException(context < 0 ? message : message.substring(0, context), e);
   }
 
-  private static String single(Map<String, List<String>> values, String name) {
-    List<String> list = values.get(name);
-    return list == null ? null : list.get(0);
-  }
-
-  private static String text(Map<String, List<String>> values, String name) {
-    String value = single(values, name);
-    if (value == null) {
-      value = flag(name).defaultValue;
+  private static void rejectUnknownFileKeys(CommandLine commandLine, JobDefaults defaults, String configFile) {
+    if (configFile == null) {
+      return;
     }
-    if (value.isBlank()) {
+    for (String key : defaults.fileValues().stringPropertyNames()) {
+      OptionSpec option = commandLine.getCommandSpec().findOption("--" + key);
+      if (option == null || option.usageHelp() || key.equals("config")) {
+        throw new JobConfigException("--config " + configFile + ": unknown option '" + key + "' (keys are flag"
+            + " names without the leading --, see --help for the list)");
+      }
+    }
+  }
+
+  private static String text(String name, String value) {
+    if (value == null || value.isBlank()) {
       throw new JobConfigException("--" + name + " must not be empty");
     }
     return value.trim();
   }
 
-  private static int atLeast(Map<String, List<String>> values, String name, int minimum) {
-    String value = text(values, name);
+  private static int atLeast(String name, String text, int minimum) {
+    String value = text(name, text);
     int parsed;
     try {
       parsed = Integer.parseInt(value);
@@ -260,8 +247,16 @@ public final class JobConfig implements Serializable {
     return parsed;
   }
 
-  private static Duration duration(Map<String, List<String>> values, String name) {
-    String value = text(values, name);
+  private static int port(String name, String text) {
+    int port = atLeast(name, text, 1);
+    if (port > 65535) {
+      throw new JobConfigException("--" + name + " must be ≤ 65535, got " + port);
+    }
+    return port;
+  }
+
+  private static Duration duration(String name, String text) {
+    String value = text(name, text);
     Matcher m = DURATION.matcher(value);
     if (!m.matches()) {
       throw new JobConfigException("--" + name + " must be a duration such as 10ms, 2s, 5min or 1h (a bare number"
@@ -342,12 +337,22 @@ public final class JobConfig implements Serializable {
     return Collections.unmodifiableList(names);
   }
 
-  private static Map<String, String> parseKafkaProperties(List<String> pairs) {
+  /** The file's properties, then the {@code --kafka-property} pairs over them. */
+  private static Map<String, String> kafkaProperties(String file, List<String> pairs) {
     Map<String, String> properties = new LinkedHashMap<>();
+    if (file != null) {
+      try {
+        properties.putAll(KafkaClientProperties.load("--kafka-properties-file", Path.of(file)));
+      } catch (IllegalArgumentException e) {
+        throw new JobConfigException(e.getMessage(), e);
+      }
+    }
     for (String pair : pairs) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw new JobConfigException("--kafka-property must be KEY=VALUE, got '" + pair + "'");
+        // The text is not echoed: a value without its key may be a secret.
+        throw new JobConfigException("--kafka-property must be KEY=VALUE, got " + pair.length() + " characters"
+            + (eq == 0 ? " starting with '='" : " without '='") + " (not shown: it may hold a secret)");
       }
       properties.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
     }
@@ -356,7 +361,7 @@ public final class JobConfig implements Serializable {
 
   /** The model artifact directory. */
   public Path modelPath() {
-    return modelPath;
+    return modelPath == null ? null : Path.of(modelPath);
   }
 
   /** Kafka bootstrap servers for source and sinks. */
@@ -464,7 +469,10 @@ public final class JobConfig implements Serializable {
     return transactionTimeoutMillis;
   }
 
-  /** Extra Kafka client properties for source and sinks, in the order given. */
+  /**
+   * Extra Kafka client properties for source and sinks ({@code --kafka-properties-file}, then {@code
+   * --kafka-property}), secrets included: pass them to Kafka clients only, show {@link #settings()} instead.
+   */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;
   }
@@ -489,26 +497,58 @@ public final class JobConfig implements Serializable {
     return help;
   }
 
+  /**
+   * Every setting by flag name, for display (the Flink web UI's job parameters, logs): Kafka properties appear as
+   * {@code kafka-property.KEY} with secret values {@linkplain KafkaClientProperties#redacted redacted}.
+   */
+  public Map<String, String> settings() {
+    Map<String, String> shown = new LinkedHashMap<>();
+    shown.put("model", String.valueOf(modelPath));
+    shown.put("bootstrap-servers", bootstrapServers);
+    shown.put("input-topic", inputTopic);
+    shown.put("scores-topic", scoresTopic);
+    shown.put("alerts-topic", alertsTopic);
+    shown.put("dead-letters-topic", deadLettersTopic);
+    shown.put("model-updates-topic", String.valueOf(modelUpdatesTopic));
+    shown.put("group-id", groupId);
+    shown.put("starting-offsets", startingOffsets.flagValue());
+    shown.put("bounded", Boolean.toString(bounded));
+    shown.put("input-encoding", inputEncoding.flagValue());
+    shown.put("input-schema", String.valueOf(inputSchemaFile));
+    shown.put("feature-fields", String.join(",", featureFields));
+    shown.put("batch-size", Integer.toString(batchSize));
+    shown.put("batch-timeout", batchTimeoutMillis + "ms");
+    shown.put("threshold", String.valueOf(threshold));
+    shown.put("checkpoint-interval", checkpointIntervalMillis + "ms");
+    shown.put("transactional-id-prefix", transactionalIdPrefix);
+    shown.put("transaction-timeout", transactionTimeoutMillis + "ms");
+    shown.put("kafka-properties-file", String.valueOf(kafkaPropertiesFile));
+    KafkaClientProperties.redacted(kafkaProperties).forEach((key, value) -> shown.put("kafka-property." + key, value));
+    shown.put("parallelism", Integer.toString(parallelism));
+    shown.put("from-savepoint", String.valueOf(fromSavepoint));
+    shown.put("web-port", Integer.toString(webPort));
+    shown.put("model-health-topic", modelHealthTopic);
+    shown.put("health", health.toString());
+    shown.put("metrics-port", String.valueOf(metricsPort));
+    return Collections.unmodifiableMap(shown);
+  }
+
   @Override
   public String toString() {
-    return "JobConfig{model=" + modelPath + ", bootstrapServers=" + bootstrapServers + ", topics=" + Arrays.asList(
-        inputTopic, scoresTopic, alertsTopic, deadLettersTopic) + ", inputEncoding=" + inputEncoding.flagValue()
-        + ", inputSchema=" + inputSchemaFile + ", batchSize=" + batchSize + ", batchTimeoutMs=" + batchTimeoutMillis
-        + ", threshold=" + threshold + ", checkpointIntervalMs=" + checkpointIntervalMillis + ", parallelism="
-        + parallelism + ", kafkaProperties=" + kafkaProperties.keySet() + "}";
+    return "JobConfig" + settings();
   }
 
-  private static final class Flag {
-    final String name;
-    final String placeholder;
-    final String defaultValue;
-    final String help;
-
-    Flag(String name, String placeholder, String defaultValue, String help) {
-      this.name = name;
-      this.placeholder = placeholder;
-      this.defaultValue = defaultValue;
-      this.help = help;
-    }
+  /** The topic of model-health records. */
+  public String modelHealthTopic() {
+    return modelHealthTopic;
   }
-}
+
+  /** How model health is windowed and when a window is flagged as drift. */
+  public HealthSettings health() {
+    return health;
+  }
+
+  /** The port of the Prometheus metrics endpoint, when {@code --metrics-port} was given. */
+  public OptionalInt metricsPort() {
+    return metricsPort == null ? OptionalInt.empty() : OptionalInt.of(metricsPort);
+  }}

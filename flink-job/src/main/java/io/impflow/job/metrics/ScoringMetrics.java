@@ -1,7 +1,9 @@
 package io.impflow.job.metrics;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -14,6 +16,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * batch (µs), solver iterations per record, the model version in use, model swaps and refused model updates, and
  * records that depart from a feature that was constant in training ({@code constantFeatureDepartures} in all, and
  * {@code departures} in the group {@code constantFeature=<name>} per feature, registered at its first departure).
+ * The version is also a numeric gauge for reporters that only take numbers (Prometheus): {@code serving} in the group
+ * {@code servingModel=<version>} is 1 while that version serves and 0 after it was swapped out.
  */
 public final class ScoringMetrics {
   private static final int HISTOGRAM_WINDOW = 1024;
@@ -30,6 +34,9 @@ public final class ScoringMetrics {
   private final MetricGroup group;
   /** Per-feature departure counters, registered on first use; only the task thread counts. */
   private final Map<String, Counter> departuresByFeature = new HashMap<>();
+  private final Supplier<String> modelVersion;
+  /** Versions with a {@code serving} gauge; only the task thread registers. */
+  private final Set<String> versionsSeen = new HashSet<>();
 
   /** Registers the metrics under {@code group}; {@code modelVersion} is read whenever a reporter asks. */
   public ScoringMetrics(MetricGroup group, Supplier<String> modelVersion) {
@@ -45,6 +52,15 @@ public final class ScoringMetrics {
     modelUpdatesRefused = group.counter("modelUpdatesRefused");
     constantFeatureDepartures = group.counter("constantFeatureDepartures");
     this.group = group;
+    this.modelVersion = modelVersion;
+  }
+
+  /** Registers the {@code serving} gauge of a version that starts serving (once per version). */
+  public void modelServing(String version) {
+    if (versionsSeen.add(version)) {
+      group.addGroup("servingModel", version).gauge("serving",
+          (Gauge<Integer>) () -> version.equals(modelVersion.get()) ? 1 : 0);
+    }
   }
 
   /** Records one scored micro-batch of {@code size} rows that took {@code nanos} in the model. */

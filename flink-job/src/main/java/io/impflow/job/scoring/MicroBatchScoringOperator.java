@@ -3,6 +3,7 @@ package io.impflow.job.scoring;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import io.impflow.job.decode.FeatureRecord;
+import io.impflow.job.health.BatchHealth;
 import io.impflow.job.metrics.DeadLetterCounters;
 import io.impflow.job.metrics.ScoringMetrics;
 import io.impflow.model.scoring.BatchScores;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -29,6 +31,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Scores feature records in micro-batches: buffers up to {@code batchSize} records or {@code batchTimeout} ms of
  * processing time, scores them with one call into the model (plus one for the attribution of all the batch's alerts,
- * if it has any), and emits scores (main output), alerts and dead letters (side outputs).
+ * if it has any), and emits scores (main output), alerts and dead letters (side outputs), and per micro-batch a
+ * {@link BatchHealth} summary for the model-health windows (side output).
  *
  * <p>The buffer is flushed in {@link #prepareSnapshotPreBarrier}, before the checkpoint barrier is forwarded, so no
  * record is ever buffered across a checkpoint; the only state is the artifact (its files) of the model in use, so a
@@ -59,6 +63,9 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   /** Side output of records the model could not score. */
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("scoring-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+  /** Side output of one health summary per micro-batch with scored records, for the model-health windows. */
+  public static final OutputTag<BatchHealth> HEALTH =
+      new OutputTag<>("batch-health", TypeInformation.of(BatchHealth.class));
 
   private static final Logger LOGGER = LoggerFactory.getLogger(MicroBatchScoringOperator.class);
   private static final String TORCH_ENGINE = "PyTorch";
@@ -79,6 +86,8 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   private transient ScoringMetrics metrics;
   private transient DeadLetterCounters deadLetterCounters;
   private transient ScoredOutputs outputs;
+  /** The health summary of the micro-batch being routed; null between batches. */
+  private transient BatchHealth batchHealth;
 
   /** An operator scoring with the model and batching the settings describe. */
   public MicroBatchScoringOperator(ScoringSettings settings) {
@@ -117,6 +126,7 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     });
     buffer = new ArrayList<>(settings.batchSize());
     metrics = new ScoringMetrics(getMetricGroup(), () -> serving.version());
+    metrics.modelServing(serving.version());
     deadLetterCounters = new DeadLetterCounters(getMetricGroup());
     outputs = new EmittingOutputs();
   }
@@ -161,6 +171,17 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     super.prepareSnapshotPreBarrier(checkpointId);
     awaitModelUpdates();
     flush();
+  }
+
+  /**
+   * Emits the buffered records before forwarding a watermark, so nothing downstream sees a record behind a watermark
+   * that passed it. The job's sources emit no watermarks, so this is the final one at the end of a bounded input,
+   * which fires the last health window (the flush in {@link #endInput} would come after it).
+   */
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    flush();
+    super.processWatermark(mark);
   }
 
   /**
@@ -247,6 +268,7 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     ServingModel previous = serving;
     serving = verified;
     metrics.modelSwapped();
+    metrics.modelServing(verified.version());
     LOGGER.info("Now serving model {} from {} (was {})", verified.version(), verified.path(), previous.version());
     previous.close();
   }
@@ -277,7 +299,12 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
         }
       }
     }
+    batchHealth = new BatchHealth(serving.version(), serving.targetFpr(), rows.length);
     serving.router().route(buffer, scores, this::attribution, outputs);
+    if (batchHealth.scored > 0) {
+      output.collect(HEALTH, new StreamRecord<>(batchHealth.trimmed()));
+    }
+    batchHealth = null;
     buffer.clear();
   }
 
@@ -297,6 +324,7 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   private final class EmittingOutputs implements ScoredOutputs {
     @Override
     public void score(ScoredEvent event) {
+      batchHealth.add(event.getLogLikelihood(), event.getPValue(), event.getIsAnomaly());
       output.collect(new StreamRecord<>(event));
     }
 

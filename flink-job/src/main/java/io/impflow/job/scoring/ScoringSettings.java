@@ -58,6 +58,18 @@ public final class ScoringSettings implements Serializable {
   }
 
   /**
+   * The false-positive rate the threshold in use stands for: the artifact's calibrated target, or with a threshold
+   * override the calibration's tail probability at that threshold; NaN for an uncalibrated model.
+   */
+  public double targetFpr(DensityModel model) {
+    Calibration calibration = model.calibration().orElse(null);
+    if (calibration == null) {
+      return Double.NaN;
+    }
+    return thresholdOverride == null ? calibration.targetFpr() : calibration.pValue(thresholdOverride);
+  }
+
+  /**
    * The router for this model: the override threshold if given, else the artifact's calibrated one.
    *
    * @throws JobConfigException if neither exists

@@ -24,12 +24,15 @@ public final class ServingModel implements AutoCloseable {
   private final ScoredBatchRouter router;
   private final String path;
   private final byte[] snapshot;
+  private final double targetFpr;
 
-  private ServingModel(DensityModel model, ScoredBatchRouter router, String path, byte[] snapshot) {
+  private ServingModel(DensityModel model, ScoredBatchRouter router, String path, byte[] snapshot,
+      double targetFpr) {
     this.model = model;
     this.router = router;
     this.path = path;
     this.snapshot = snapshot;
+    this.targetFpr = targetFpr;
   }
 
   /**
@@ -62,7 +65,7 @@ public final class ServingModel implements AutoCloseable {
             + " but the job decodes " + settings.featureNames() + "; a model with other features needs a restart"
             + " with a matching input configuration");
       }
-      return new ServingModel(model, settings.router(model), path, snapshot);
+      return new ServingModel(model, settings.router(model), path, snapshot, settings.targetFpr(model));
     } catch (ModelRefusedException | JobConfigException e) {
       model.close();
       throw e instanceof ModelRefusedException ? (ModelRefusedException) e
@@ -151,6 +154,11 @@ public final class ServingModel implements AutoCloseable {
   /** The artifact's files as loaded, for the operator's checkpointed state; {@link #restore} loads them again. */
   public byte[] snapshot() {
     return snapshot;
+  }
+
+  /** The false-positive rate its threshold stands for (see {@link ScoringSettings#targetFpr}). */
+  public double targetFpr() {
+    return targetFpr;
   }
 
   /** The artifact's version id. */

@@ -5,6 +5,7 @@ import io.impflow.job.decode.RawRecord;
 import io.impflow.job.decode.RawRecordDeserializationSchema;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
+import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.serde.AvroSingleObjectSerializationSchema;
@@ -23,8 +24,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * The production Kafka wiring of the job: a source of raw input records and three exactly-once sinks writing
- * single-object-encoded Avro, keyed by record id (dead letters by the original key).
+ * The production Kafka wiring of the job: a source of raw input records and four exactly-once sinks (scores, alerts,
+ * dead letters, model health) writing single-object-encoded Avro, keyed by record id (dead letters by the original
+ * key, model health by model version).
  */
 public final class KafkaWiring {
   private final JobConfig config;
@@ -94,6 +96,12 @@ public final class KafkaWiring {
   /** The exactly-once sink of dead letters, keyed by the original record's key. */
   public KafkaSink<DeadLetter> deadLetters() {
     return sink(config.deadLettersTopic(), "dead-letters", DeadLetter.class, KafkaWiring::originalKey);
+  }
+
+  /** The exactly-once sink of model-health records, keyed by model version (one partition keeps a version's order). */
+  public KafkaSink<ModelHealth> modelHealth() {
+    return sink(config.modelHealthTopic(), "model-health", ModelHealth.class,
+        health -> utf8(health.getModelVersion()));
   }
 
   private <T extends org.apache.avro.specific.SpecificRecord> KafkaSink<T> sink(String topic, String idSuffix,

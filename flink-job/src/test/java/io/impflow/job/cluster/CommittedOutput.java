@@ -10,6 +10,7 @@ import io.impflow.model.solver.SolverSettings;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.avro.SourcePosition;
 import io.impflow.schemas.serde.SchemaStore;
@@ -33,9 +34,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Everything a read_committed consumer sees on a job's three output topics, from their first offsets, and the check
- * that it is exactly once: every input record scored or dead-lettered once, each score the offline score of the
- * published model it names.
+ * Everything a read_committed consumer sees on a job's three output topics (and, when asked, its model-health topic),
+ * from their first offsets, and the check that it is exactly once: every input record scored or dead-lettered once,
+ * each score the offline score of the published model it names.
  */
 final class CommittedOutput implements AutoCloseable {
   /** Scores of ordinary rows must equal offline scoring to this absolute difference in log-likelihood. */
@@ -52,9 +53,11 @@ final class CommittedOutput implements AutoCloseable {
   final List<ScoredEvent> scores = new ArrayList<>();
   final List<Alert> alerts = new ArrayList<>();
   final List<DeadLetter> deadLetters = new ArrayList<>();
+  final List<ModelHealth> health = new ArrayList<>();
   private final Set<SourcePosition> positions = new HashSet<>();
   private final String scoresTopic;
   private final String alertsTopic;
+  private final String healthTopic;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<TopicPartition> partitions;
   private final SingleObjectCodec<ScoredEvent> scoreCodec =
@@ -63,14 +66,27 @@ final class CommittedOutput implements AutoCloseable {
       SingleObjectCodec.forSpecific(Alert.class, SchemaStore.withGeneratedSchemas());
   private final SingleObjectCodec<DeadLetter> deadLetterCodec =
       SingleObjectCodec.forSpecific(DeadLetter.class, SchemaStore.withGeneratedSchemas());
+  private final SingleObjectCodec<ModelHealth> healthCodec =
+      SingleObjectCodec.forSpecific(ModelHealth.class, SchemaStore.withGeneratedSchemas());
 
   /** A reader of the three single-partition output topics. */
   CommittedOutput(KafkaCluster kafka, String scoresTopic, String alertsTopic, String deadLettersTopic) {
+    this(kafka, scoresTopic, alertsTopic, deadLettersTopic, null);
+  }
+
+  /** A reader of the three single-partition output topics and the single-partition model-health topic. */
+  CommittedOutput(KafkaCluster kafka, String scoresTopic, String alertsTopic, String deadLettersTopic,
+      String healthTopic) {
     this.scoresTopic = scoresTopic;
     this.alertsTopic = alertsTopic;
+    this.healthTopic = healthTopic;
     consumer = new KafkaConsumer<>(kafka.consumerProperties("committed-output-" + UUID.randomUUID()));
-    partitions = List.of(new TopicPartition(scoresTopic, 0), new TopicPartition(alertsTopic, 0),
-        new TopicPartition(deadLettersTopic, 0));
+    List<TopicPartition> read = new ArrayList<>(List.of(new TopicPartition(scoresTopic, 0),
+        new TopicPartition(alertsTopic, 0), new TopicPartition(deadLettersTopic, 0)));
+    if (healthTopic != null) {
+      read.add(new TopicPartition(healthTopic, 0));
+    }
+    partitions = List.copyOf(read);
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
   }
@@ -86,6 +102,8 @@ final class CommittedOutput implements AutoCloseable {
         positions.add(score.getSource());
       } else if (record.topic().equals(alertsTopic)) {
         alerts.add(alertCodec.decode(record.value()));
+      } else if (record.topic().equals(healthTopic)) {
+        health.add(healthCodec.decode(record.value()));
       } else {
         DeadLetter deadLetter = deadLetterCodec.decode(record.value());
         deadLetters.add(deadLetter);
@@ -93,6 +111,11 @@ final class CommittedOutput implements AutoCloseable {
       }
     }
     return count;
+  }
+
+  /** Scored records counted by the committed model-health windows, all versions together. */
+  long healthScored() {
+    return health.stream().mapToLong(ModelHealth::getScored).sum();
   }
 
   /** Input positions that have a committed score or dead letter. */

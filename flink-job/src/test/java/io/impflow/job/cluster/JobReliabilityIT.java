@@ -294,13 +294,13 @@ class JobReliabilityIT {
 
   /** One test's topics on the shared broker, and the job arguments that name them. */
   private record Topics(String prefix, String events, String scores, String alerts, String deadLetters,
-      String updates) {
+      String health, String updates) {
     static Topics create(String name, boolean modelUpdates) {
       String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics(prefix, prefix + "-events", prefix + "-scores", prefix + "-alerts",
-          prefix + "-dead-letters", modelUpdates ? prefix + "-model-updates" : null);
+          prefix + "-dead-letters", prefix + "-model-health", modelUpdates ? prefix + "-model-updates" : null);
       kafka.createTopics(2, topics.events);
-      kafka.createTopics(1, topics.scores, topics.alerts, topics.deadLetters);
+      kafka.createTopics(1, topics.scores, topics.alerts, topics.deadLetters, topics.health);
       if (modelUpdates) {
         kafka.createTopics(1, topics.updates);
       }
@@ -319,7 +319,8 @@ class JobReliabilityIT {
     String run(Path model, int parallelism, Duration checkpointInterval, String... extra) {
       List<String> args = new ArrayList<>(List.of("--model", model.toString(),
           "--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", events, "--scores-topic", scores,
-          "--alerts-topic", alerts, "--dead-letters-topic", deadLetters, "--starting-offsets", "earliest",
+          "--alerts-topic", alerts, "--dead-letters-topic", deadLetters, "--model-health-topic", health,
+          "--starting-offsets", "earliest",
           "--checkpoint-interval", checkpointInterval.toMillis() + "ms", "--parallelism",
           Integer.toString(parallelism), "--group-id", prefix, "--transactional-id-prefix", prefix));
       if (updates != null) {

@@ -47,6 +47,7 @@ class TaskManagerFailureIT {
   private static final String SCORES = "scores";
   private static final String ALERTS = "alerts";
   private static final String DEAD_LETTERS = "dead-letters";
+  private static final String MODEL_HEALTH = "model-health";
 
   @TempDir
   Path dir;
@@ -58,17 +59,18 @@ class TaskManagerFailureIT {
     Path jobJar = JobJar.shaded();
     KafkaCluster kafka = KAFKA.cluster();
     kafka.createTopics(2, EVENTS);
-    kafka.createTopics(1, SCORES, ALERTS, DEAD_LETTERS);
+    kafka.createTopics(1, SCORES, ALERTS, DEAD_LETTERS, MODEL_HEALTH);
     StreamInput input = StreamInput.generate(RECORDS, new Random(17), false);
 
     // The job sets its own restart strategy (exponential delay); the cluster's default does not matter.
     try (FlinkProcessCluster cluster = FlinkProcessCluster.builder().taskManagers(1).slotsPerTaskManager(2).start();
-        CommittedOutput output = new CommittedOutput(kafka, SCORES, ALERTS, DEAD_LETTERS)) {
+        CommittedOutput output = new CommittedOutput(kafka, SCORES, ALERTS, DEAD_LETTERS, MODEL_HEALTH)) {
       String logs = cluster.logHint();
       FlinkRestClient rest = cluster.rest();
       String jobId = rest.runJar(rest.uploadJar(jobJar), AnomalyDetectionJob.class.getName(), List.of(
           "--model", model.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
           "--starting-offsets", "earliest", "--checkpoint-interval", "1s", "--parallelism", "2",
+          "--health-window", "1s",
           "--group-id", "tm-failure-" + UUID.randomUUID(),
           "--transactional-id-prefix", "tm-failure-" + UUID.randomUUID()));
       rest.awaitJobState(jobId, "RUNNING", JOB_START_TIMEOUT);
@@ -97,6 +99,12 @@ class TaskManagerFailureIT {
             + " checkpoints %s); %s", RECORDS, output.distinctPositions(), rest.jobState(jobId),
             rest.checkpointCounts(jobId), logs).isLessThan(deadline);
       }
+      // The health windows close on the clock, a second after their last record: wait for them to commit too.
+      while (output.healthScored() < output.scores.size()) {
+        output.poll();
+        assertThat(System.nanoTime()).as("model-health windows counting all %d scores (have %d); %s",
+            output.scores.size(), output.healthScored(), logs).isLessThan(deadline);
+      }
       double recoveredAt = seconds(start);
       FlinkRestClient.CheckpointCounts checkpoints = rest.checkpointCounts(jobId);
       rest.cancelJob(jobId, Duration.ofSeconds(60));
@@ -112,7 +120,12 @@ class TaskManagerFailureIT {
       try (DensityModel m = DensityModel.load(model)) {
         version = m.version();
       }
-      assertThat(output.assertExactlyOnce(input, indexAt, Map.of(version, model)).records()).isEqualTo(RECORDS);
+      CommittedOutput.Checked checked = output.assertExactlyOnce(input, indexAt, Map.of(version, model));
+      assertThat(checked.records()).isEqualTo(RECORDS);
+      // Health windows are checkpointed state with a transactional sink: across the kill and the restore every
+      // scored record is counted in exactly one committed window.
+      assertThat(output.healthScored()).as("records counted by the committed model-health windows")
+          .isEqualTo(checked.scored());
     }
   }
 

@@ -30,6 +30,35 @@ class JobConfigTest {
     assertThat(config.threshold()).isEmpty();
     assertThat(config.inputSchemaJson()).isEmpty();
     assertThat(config.bounded()).isFalse();
+    assertThat(config.modelHealthTopic()).isEqualTo("model-health");
+    assertThat(config.health().windowMillis()).isEqualTo(60_000);
+    assertThat(config.health().driftThreshold()).isEqualTo(0.1);
+    assertThat(config.health().minRecords()).isEqualTo(500);
+    assertThat(config.metricsPort()).isEmpty();
+  }
+
+  @Test
+  void parsesTheHealthAndMetricsFlagsAndRefusesBadOnesNamingTheFlag() {
+    JobConfig config = JobConfig.parse("--model", model.toString(), "--model-health-topic", "health",
+        "--health-window", "2s", "--drift-threshold", "0.25", "--drift-min-records", "50", "--metrics-port", "9249");
+    assertThat(config.modelHealthTopic()).isEqualTo("health");
+    assertThat(config.health().windowMillis()).isEqualTo(2000);
+    assertThat(config.health().driftThreshold()).isEqualTo(0.25);
+    assertThat(config.health().minRecords()).isEqualTo(50);
+    assertThat(config.metricsPort()).hasValue(9249);
+
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--health-window", "0s"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--health-window");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--drift-threshold", "2"))
+        .hasMessageContaining("--drift-threshold").hasMessageContaining("(0, 1)");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--drift-threshold", "x"))
+        .hasMessageContaining("--drift-threshold must be a number");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--drift-min-records", "0"))
+        .hasMessageContaining("--drift-min-records must be ≥ 1");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--metrics-port", "70000"))
+        .hasMessageContaining("--metrics-port must be ≤ 65535");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--metrics-port", "8081"))
+        .hasMessageContaining("--metrics-port and --web-port must differ");
   }
 
   @Test
@@ -70,7 +99,11 @@ class JobConfigTest {
         model.resolve("savepoint-gone").toString()))
         .isInstanceOf(JobConfigException.class).hasMessageContaining("--from-savepoint")
         .hasMessageContaining("savepoint-gone").hasMessageContaining("does not exist");
-    assertThat(JobConfig.usage()).contains("--from-savepoint PATH").contains("exponential delay");
+    assertThat(JobConfig.parse(Map.of("IMPFLOW_JOB_FROM_SAVEPOINT", savepoint.toString()), "--model",
+        model.toString()).fromSavepoint()).hasValue(savepoint.toString());
+    assertThat(JobConfig.parse("--model", model.toString(), "--from-savepoint", savepoint.toString()).settings())
+        .containsEntry("from-savepoint", savepoint.toString());
+    assertThat(JobConfig.usage()).contains("--from-savepoint=PATH").contains("exponential delay");
   }
 
   @Test
@@ -95,7 +128,7 @@ class JobConfigTest {
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "json"))
         .hasMessage("--input-encoding must be single-object or binary, got 'json'");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--kafka-property", "novalue"))
-        .hasMessage("--kafka-property must be KEY=VALUE, got 'novalue'");
+        .hasMessage("--kafka-property must be KEY=VALUE, got 7 characters without '=' (not shown: it may hold a secret)");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-sise", "8"))
         .hasMessage("unknown option --batch-sise (see --help for the list)");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size"))
@@ -109,14 +142,43 @@ class JobConfigTest {
   }
 
   @Test
+  void flagsComeFromTheEnvironmentOrAConfigFileWithTheCommandLineFirst() throws Exception {
+    Path file = Files.writeString(model.resolve("job.properties"),
+        "batch-size=64\nbatch-timeout=20ms\ngroup-id=from-file\nmodel=" + model.toString().replace("\\", "/") + "\n");
+    Map<String, String> environment = Map.of("IMPFLOW_JOB_BATCH_SIZE", "128", "IMPFLOW_JOB_CONFIG", file.toString(),
+        "IMPFLOW_JOB_BOUNDED", "true");
+    JobConfig config = JobConfig.parse(environment, "--group-id", "from-args");
+    assertThat(config.modelPath()).isEqualTo(model);
+    assertThat(config.batchSize()).isEqualTo(128);
+    assertThat(config.batchTimeoutMillis()).isEqualTo(20);
+    assertThat(config.groupId()).isEqualTo("from-args");
+    assertThat(config.bounded()).isTrue();
+    assertThat(config.checkpointIntervalMillis()).isEqualTo(10_000);
+    assertThat(JobConfig.parse(Map.of(), "--config", file.toString()).batchSize()).isEqualTo(64);
+  }
+
+  @Test
+  void valuesFromTheEnvironmentOrAFileAreValidatedLikeFlags() throws Exception {
+    String m = model.toString();
+    assertThatThrownBy(() -> JobConfig.parse(Map.of("IMPFLOW_JOB_BATCH_SIZE", "0"), "--model", m))
+        .isInstanceOf(JobConfigException.class).hasMessage("--batch-size must be ≥ 1, got 0");
+    Path typo = Files.writeString(model.resolve("typo.properties"), "batch-sise=8\n");
+    assertThatThrownBy(() -> JobConfig.parse(Map.of(), "--model", m, "--config", typo.toString()))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("typo.properties: unknown option 'batch-sise'");
+    assertThatThrownBy(() -> JobConfig.parse(Map.of(), "--model", m, "--config", model.resolve("absent").toString()))
+        .isInstanceOf(JobConfigException.class).hasMessageStartingWith("--config: cannot read");
+  }
+
+  @Test
   void helpNeedsNoModelAndListsEveryFlag() {
     JobConfig config = JobConfig.parse("--help");
     assertThat(config.help()).isTrue();
     String usage = JobConfig.usage();
-    for (String flag : new String[] {"--model DIR", "--batch-size N", "--batch-timeout DURATION", "--threshold",
-        "--input-schema FILE.avsc", "--feature-fields a,b,c", "--kafka-property KEY=VALUE", "--bounded"}) {
+    for (String flag : new String[] {"--model=DIR", "--batch-size=N", "--batch-timeout=DURATION", "--threshold",
+        "--input-schema=FILE.avsc", "--feature-fields=a,b,c", "--kafka-property=KEY=VALUE", "--bounded",
+        "--config=FILE.properties", "IMPFLOW_JOB_<FLAG>"}) {
       assertThat(usage).contains(flag);
     }
-    assertThat(usage).contains("[default: 256]");
+    assertThat(usage).startsWith("Usage: impflow job").contains("(default: 256)");
   }
 }

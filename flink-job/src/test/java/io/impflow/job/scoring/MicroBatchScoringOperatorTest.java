@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.impflow.job.TestModels;
 import io.impflow.job.decode.FeatureRecord;
 import io.impflow.job.decode.RawRecord;
+import io.impflow.job.health.BatchHealth;
 import io.impflow.model.DensityModel;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.schemas.avro.Alert;
@@ -26,6 +27,7 @@ import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -340,6 +342,43 @@ class MicroBatchScoringOperatorTest {
         new ScoringSettings(uncalibrated, TestModels.FEATURES, -20.0, 4, 10), uncalibrated)) {
       assertThat(serving.router().threshold()).isEqualTo(-20.0);
     }
+  }
+
+  @Test
+  void everyMicroBatchSummarizesItsScoresForTheHealthWindowsAndAWatermarkWaitsForTheBuffer() throws Exception {
+    open(4, 60_000);
+    for (int i = 0; i < 10; i++) {
+      send(i % 3 == 1 ? TestModels.anomalousRow(random) : TestModels.normalRow(random));
+    }
+    assertThat(operator.buffered()).isEqualTo(2);
+    harness.processWatermark(new Watermark(Long.MAX_VALUE));
+
+    // The watermark is forwarded after the two buffered records were scored, never before.
+    List<Object> output = new ArrayList<>(harness.getOutput());
+    assertThat(output.get(output.size() - 1)).isEqualTo(new Watermark(Long.MAX_VALUE));
+    assertThat(output.stream().filter(o -> o instanceof StreamRecord).count()).isEqualTo(10);
+
+    List<BatchHealth> batches = new ArrayList<>();
+    harness.getSideOutput(MicroBatchScoringOperator.HEALTH).forEach(r -> batches.add(r.getValue()));
+    assertThat(batches).extracting(b -> b.scored).containsExactly(4L, 4L, 2L);
+    List<ScoredEvent> events = scored();
+    double targetFpr;
+    try (DensityModel m = DensityModel.load(model)) {
+      targetFpr = m.calibration().orElseThrow().targetFpr();
+    }
+    int next = 0;
+    for (BatchHealth batch : batches) {
+      List<ScoredEvent> ofBatch = events.subList(next, next + (int) batch.scored);
+      next += (int) batch.scored;
+      assertThat(batch.modelVersion).isEqualTo(operator.servingVersion());
+      assertThat(batch.targetFpr).isEqualTo(targetFpr).isEqualTo(0.01);
+      assertThat(batch.finite).isEqualTo(batch.scored);
+      assertThat(batch.alerts).isEqualTo(ofBatch.stream().filter(ScoredEvent::getIsAnomaly).count());
+      assertThat(batch.pValues).containsExactly(ofBatch.stream().mapToDouble(ScoredEvent::getPValue).toArray());
+      assertThat(batch.logLikelihood.value()).isCloseTo(
+          ofBatch.stream().mapToDouble(ScoredEvent::getLogLikelihood).sum(), within(1e-9));
+    }
+    assertThat(batches.stream().mapToLong(b -> b.alerts).sum()).isPositive();
   }
 
   @Test

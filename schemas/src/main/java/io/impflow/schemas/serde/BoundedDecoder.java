@@ -9,14 +9,16 @@ import java.nio.charset.StandardCharsets;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.Decoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
  * A binary decoder over one in-memory message that refuses string, bytes, array and map lengths the message cannot
  * hold, so a corrupted length field fails fast instead of allocating up to gigabytes before the read runs out of
- * bytes, and refuses strings that are not valid UTF-8.
+ * bytes, and refuses strings that are not valid UTF-8. Public for other in-memory Avro data, e.g. the records of one
+ * block of an Avro container file.
  */
-final class BoundedDecoder extends Decoder {
+public final class BoundedDecoder extends Decoder {
   /**
    * Array items may take zero bytes (null, empty records), so an array may claim this many items more than the bytes
    * left; the allocation this allows stays small.
@@ -29,6 +31,20 @@ final class BoundedDecoder extends Decoder {
   BoundedDecoder(BinaryDecoder in, int bodyLength) {
     this.in = in;
     this.bodyLength = bodyLength;
+  }
+
+  /** A decoder of the records in {@code bytes[offset..offset+length)}, read one after another. */
+  public static BoundedDecoder over(byte[] bytes, int offset, int length) {
+    return new BoundedDecoder(DecoderFactory.get().binaryDecoder(bytes, offset, length, null), length);
+  }
+
+  /** The bytes not read yet. */
+  public int remaining() {
+    try {
+      return in.inputStream().available();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from memory failed", e);
+    }
   }
 
   @Override
@@ -174,13 +190,5 @@ final class BoundedDecoder extends Decoder {
           + (bodyLength - remaining()) + " of the body, but only " + remaining() + " bytes are left");
     }
     return items;
-  }
-
-  private int remaining() {
-    try {
-      return in.inputStream().available();
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading from memory failed", e);
-    }
   }
 }

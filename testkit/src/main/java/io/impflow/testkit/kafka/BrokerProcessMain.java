@@ -3,6 +3,9 @@ package io.impflow.testkit.kafka;
 import io.impflow.testkit.process.ParentWatchdog;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Entry point of the broker JVM that {@link KafkaProcessCluster} starts: formats the KRaft storage (unless a restart
@@ -20,21 +23,23 @@ public final class BrokerProcessMain {
     /**
      * Formats the storage and starts the broker.
      *
-     * @param args the cluster id, then the path of {@code server.properties}
+     * @param args the cluster id, the path of {@code server.properties}, then extra {@code format} arguments (e.g.
+     *             {@code --add-scram} users)
      * @throws Exception if the Kafka classes cannot be found or the broker fails to start
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: BrokerProcessMain <cluster-id> <server.properties>");
+        if (args.length < 2) {
+            System.err.println("usage: BrokerProcessMain <cluster-id> <server.properties> [format arguments]");
             System.exit(2);
         }
         ParentWatchdog.start("broker");
 
         // Formatting in this JVM rather than a separate StorageTool JVM saves a JVM start (~2 s) per broker. A restart
         // on the same log directories finds them formatted with the same cluster id and keeps them as they are.
-        String[] format = {"format", "-t", args[0], "-c", args[1], "--ignore-formatted"};
+        List<String> format = new ArrayList<>(List.of("format", "-t", args[0], "-c", args[1], "--ignore-formatted"));
+        format.addAll(Arrays.asList(args).subList(2, args.length));
         int formatStatus = (Integer) invokeStatic("kafka.tools.StorageTool", "execute",
-                new Class<?>[] {String[].class, PrintStream.class}, format, System.out);
+                new Class<?>[] {String[].class, PrintStream.class}, format.toArray(String[]::new), System.out);
         if (formatStatus != 0) {
             System.err.println("impflow testkit: kafka.tools.StorageTool format -c " + args[1] + " exited with status "
                     + formatStatus);

@@ -1,6 +1,7 @@
 package io.impflow.testkit.kafka;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -41,6 +42,16 @@ public interface KafkaCluster extends AutoCloseable {
     }
 
     /**
+     * Returns the settings every client of this cluster needs besides {@code bootstrap.servers}: none for a
+     * plaintext broker, the super user's SASL_SSL settings for a secured one.
+     *
+     * @return client properties, possibly empty
+     */
+    default Map<String, String> clientSecurityProperties() {
+        return Map.of();
+    }
+
+    /**
      * Returns producer settings for this cluster: idempotent, {@code acks=all}, byte-array serializers unless the
      * caller passes serializers to the producer's constructor. Add {@code transactional.id} for transactions.
      *
@@ -48,6 +59,7 @@ public interface KafkaCluster extends AutoCloseable {
      */
     default Properties producerProperties() {
         Properties properties = new Properties();
+        properties.putAll(clientSecurityProperties());
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -65,6 +77,7 @@ public interface KafkaCluster extends AutoCloseable {
      */
     default Properties consumerProperties(String groupId) {
         Properties properties = new Properties();
+        properties.putAll(clientSecurityProperties());
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

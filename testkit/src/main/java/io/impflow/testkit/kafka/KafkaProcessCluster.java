@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,16 +62,18 @@ public final class KafkaProcessCluster implements KafkaCluster {
     private final List<String> command;
     private final String bootstrapServers;
     private final ExitHook exitHook;
+    private final KafkaSecurity security;
     /** The broker JVM now; {@link #restart()} replaces it with one on the same directories and ports. */
     private volatile ChildJvm broker;
 
     private KafkaProcessCluster(Path workDirectory, Path dataDirectory, List<String> command, ChildJvm broker,
-            String bootstrapServers) {
+            String bootstrapServers, KafkaSecurity security) {
         this.workDirectory = workDirectory;
         this.dataDirectory = dataDirectory;
         this.command = command;
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
+        this.security = security;
         this.exitHook = ExitHook.install("impflow-kafka-broker-stop-" + broker.process().pid(),
                 () -> this.broker.kill());
     }
@@ -94,12 +97,25 @@ public final class KafkaProcessCluster implements KafkaCluster {
      * @throws KafkaClusterException if the broker cannot be formatted, started or reached; the message quotes its log
      */
     public static KafkaProcessCluster start(Path workRoot) {
+        return start(workRoot, null);
+    }
+
+    /**
+     * Starts a broker like {@link #start(Path)}, reachable only over SASL_SSL with the users and authorizer of
+     * {@code security}; this cluster's own clients (topic creation) authenticate as its super user.
+     *
+     * @param workRoot the directory that receives the broker directory; created when missing
+     * @param security the SASL_SSL set-up, or null for plaintext
+     * @return the running broker
+     * @throws KafkaClusterException if the broker cannot be formatted, started or reached; the message quotes its log
+     */
+    public static KafkaProcessCluster start(Path workRoot, KafkaSecurity security) {
         String classpath = ChildClasspath.fromResource(KafkaProcessCluster.class, CLASSPATH_RESOURCE, "Broker",
                 BrokerProcessMain.class, KafkaClusterException::new);
         for (int attempt = 1; ; attempt++) {
             Path workDirectory = workRoot.toAbsolutePath().normalize().resolve("kafka-" + UUID.randomUUID());
             try {
-                return startIn(workDirectory, classpath);
+                return startIn(workDirectory, classpath, security);
             } catch (KafkaClusterException e) {
                 // A probed port can be taken by someone else before the broker binds it; new ports fix that.
                 boolean portTaken = ProcessLog.contains(workDirectory.resolve("broker.log"), PORT_TAKEN);
@@ -110,7 +126,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
         }
     }
 
-    private static KafkaProcessCluster startIn(Path workDirectory, String classpath) {
+    private static KafkaProcessCluster startIn(Path workDirectory, String classpath, KafkaSecurity security) {
         Path dataDirectory = workDirectory.resolve("data");
         Path logFile = workDirectory.resolve("broker.log");
         Path config = workDirectory.resolve("server.properties");
@@ -120,7 +136,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
         String bootstrapServers = host + ":" + ports[0];
         try {
             Files.createDirectories(workDirectory);
-            Files.writeString(config, serverProperties(host, ports[0], ports[1], dataDirectory),
+            Files.writeString(config, serverProperties(host, ports[0], ports[1], dataDirectory, security),
                     StandardCharsets.UTF_8);
             try (InputStream in = resource(LOG4J_RESOURCE)) {
                 Files.copy(in, log4jConfig, StandardCopyOption.REPLACE_EXISTING);
@@ -131,13 +147,16 @@ public final class KafkaProcessCluster implements KafkaCluster {
         }
         // C1 only and the serial collector: on a busy 2-core machine this starts the broker in about half the time,
         // and a test broker's load never needs C2.
-        List<String> command = List.of(ChildJvm.javaExecutable(), BROKER_HEAP, "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
-                "-Dlog4j2.configurationFile=" + log4jConfig.toUri(), "-cp", classpath,
-                BrokerProcessMain.class.getName(), Uuid.randomUuid().toString(), config.toString());
+        List<String> command = new ArrayList<>(List.of(ChildJvm.javaExecutable(), BROKER_HEAP,
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4jConfig.toUri(), "-cp", classpath,
+                BrokerProcessMain.class.getName(), Uuid.randomUuid().toString(), config.toString()));
+        if (security != null) {
+            command.addAll(security.formatArguments());
+        }
         ChildJvm broker = launch(command, workDirectory, logFile);
-        KafkaProcessCluster cluster = new KafkaProcessCluster(workDirectory, dataDirectory, command, broker,
-                bootstrapServers);
+        KafkaProcessCluster cluster = new KafkaProcessCluster(workDirectory, dataDirectory, List.copyOf(command),
+                broker, bootstrapServers, security);
         try {
             cluster.awaitReady();
         } catch (RuntimeException e) {
@@ -209,6 +228,11 @@ public final class KafkaProcessCluster implements KafkaCluster {
     @Override
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    @Override
+    public Map<String, String> clientSecurityProperties() {
+        return security == null ? Map.of() : security.superUserProperties();
     }
 
     @Override
@@ -309,7 +333,7 @@ public final class KafkaProcessCluster implements KafkaCluster {
 
     private void awaitClusterDescription(long deadline) throws InterruptedException {
         Exception lastFailure = null;
-        try (Admin admin = Admin.create(TopicProvisioner.adminProperties(bootstrapServers))) {
+        try (Admin admin = Admin.create(TopicProvisioner.adminProperties(this))) {
             while (true) {
                 checkAliveAndInTime(deadline, lastFailure);
                 try {
@@ -326,7 +350,8 @@ public final class KafkaProcessCluster implements KafkaCluster {
         }
     }
 
-    private static String serverProperties(String host, int brokerPort, int controllerPort, Path dataDirectory) {
+    private static String serverProperties(String host, int brokerPort, int controllerPort, Path dataDirectory,
+            KafkaSecurity security) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("process.roles", "broker,controller");
         settings.put("node.id", "1");
@@ -357,6 +382,9 @@ public final class KafkaProcessCluster implements KafkaCluster {
         settings.put("num.recovery.threads.per.data.dir", "1");
         settings.put("log.cleaner.threads", "1");
         settings.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+        if (security != null) {
+            settings.putAll(security.brokerSettings(host, brokerPort, controllerPort));
+        }
         StringBuilder text = new StringBuilder("# Single-node KRaft test broker written by impflow testkit\n");
         settings.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         return text.toString();

@@ -23,9 +23,10 @@ final class TopicProvisioner {
     private TopicProvisioner() {
     }
 
-    static Properties adminProperties(String bootstrapServers) {
+    static Properties adminProperties(KafkaCluster cluster) {
         Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.putAll(cluster.clientSecurityProperties());
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         return properties;
@@ -40,7 +41,7 @@ final class TopicProvisioner {
         }
         List<String> names = List.of(topics);
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(adminProperties(cluster.bootstrapServers()))) {
+        try (Admin admin = Admin.create(adminProperties(cluster))) {
             List<NewTopic> newTopics = names.stream().map(name -> new NewTopic(name, partitions, (short) 1)).toList();
             try {
                 admin.createTopics(newTopics).all().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);

@@ -1,13 +1,16 @@
 package io.impflow.trainer.cli;
 
+import io.impflow.schemas.kafka.KafkaClientProperties;
 import io.impflow.trainer.data.DataReadOptions;
 import io.impflow.trainer.data.DataSource;
 import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -46,6 +49,11 @@ final class DataOptions {
           + " default: each partition's start."})
   String kafkaFromTimestamp;
 
+  @Option(names = "--kafka-properties-file", paramLabel = "FILE", defaultValue = "${env:IMPFLOW_KAFKA_PROPERTIES_FILE}",
+      description = {"Kafka client properties of a kafka:// source (e.g. security.protocol=SASL_SSL and its"
+          + " sasl.jaas.config); default: the file named by the environment variable IMPFLOW_KAFKA_PROPERTIES_FILE."})
+  Path kafkaPropertiesFile;
+
   @Option(names = "--split", paramLabel = "PROTOCOL", description = {
       "Use one part of an evaluation split of labelled data: 'clean' (train = 70 %% of the normal rows; test ="
           + " the other normal rows + every anomaly) or 'contaminated' (stratified 70/30 of all rows)."})
@@ -68,7 +76,7 @@ final class DataOptions {
     List<String> names = requiredFeatures != null ? requiredFeatures : featureNames;
     DataReadOptions options = new DataReadOptions(
         labelColumn == null ? DataReadOptions.DEFAULT_LABEL_COLUMN : labelColumn, labelColumn != null,
-        names, rows, toySeed, kafkaStart(), 30_000L);
+        names, rows, toySeed, kafkaStart(), 30_000L, kafkaProperties());
     Dataset dataset = DataSource.parse(data, options).read();
     if (split != null) {
       SplitProtocol.Part part = splitPart == null ? defaultPart : splitPart;
@@ -77,6 +85,17 @@ final class DataOptions {
     LOG.info("read {} rows x {} features{} from {}", dataset.size(), dataset.dimension(),
         dataset.hasLabels() ? " (" + dataset.anomalyCount() + " labelled anomalous)" : "", dataset.origin());
     return dataset;
+  }
+
+  private Map<String, String> kafkaProperties() throws DataSourceException {
+    if (kafkaPropertiesFile == null) {
+      return Map.of();
+    }
+    try {
+      return KafkaClientProperties.load("--kafka-properties-file", kafkaPropertiesFile);
+    } catch (IllegalArgumentException e) {
+      throw new DataSourceException(e.getMessage(), e);
+    }
   }
 
   private Long kafkaStart() throws DataSourceException {

@@ -52,6 +52,8 @@ public final class KafkaWindowDataSource implements DataSource {
   public Dataset read() throws DataSourceException {
     String origin = SCHEME + bootstrapServers + "/" + topic;
     Properties properties = new Properties();
+    // The user's client settings (security) first; what makes this a bounded, uncommitted window wins over them.
+    properties.putAll(options.kafkaProperties());
     properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
