@@ -201,15 +201,21 @@ public final class AnomalyDetectionJob {
 
   /**
    * Runs the job with Kafka source and sinks: on an embedded MiniCluster when started with {@code java}, or on the
-   * cluster when submitted with {@code flink run}.
+   * cluster when submitted with {@code flink run} or over REST ({@code POST /jars/:id/run}).
+   *
+   * <p>A bad flag, or a model that does not fit them, ends the JVM with status 2 only when this JVM is the job's own
+   * ({@code ./impflow job}, see {@link #ownsJvm}). Submitted to a cluster, {@code main} runs inside Flink's client or
+   * JobManager: there it throws the {@link JobConfigException}, which Flink reports to the submitter (a {@code
+   * ProgramInvocationException} naming the flag) while the cluster keeps running.
+   *
+   * @throws JobConfigException when submitted to a cluster with a bad configuration
    */
   public static void main(String[] args) throws Exception {
     JobConfig config;
     try {
       config = JobConfig.parse(args);
     } catch (JobConfigException e) {
-      System.err.println("error: " + e.getMessage() + "\nRun with --help for every option.");
-      System.exit(2);
+      refuse(e, "\nRun with --help for every option.");
       return;
     }
     if (config.help()) {
@@ -224,11 +230,29 @@ public final class AnomalyDetectionJob {
           config.modelUpdatesTopic().isPresent() ? kafka.modelUpdates() : null, kafka.scores(), kafka.alerts(),
           kafka.deadLetters(), kafka.modelHealth());
     } catch (JobConfigException e) {
-      System.err.println("error: " + e.getMessage());
-      System.exit(2);
+      refuse(e, "");
       return;
     }
     job.execute(environment(config));
+  }
+
+  /** Ends the job's own JVM with status 2 and the message; inside a Flink process, throws {@code e} instead. */
+  private static void refuse(JobConfigException e, String hint) {
+    if (!ownsJvm(StreamExecutionEnvironment.getExecutionEnvironment())) {
+      throw e;
+    }
+    System.err.println("error: " + e.getMessage() + hint);
+    System.exit(2);
+  }
+
+  /**
+   * Whether {@code main} runs in a JVM of its own, given the environment {@link
+   * StreamExecutionEnvironment#getExecutionEnvironment()} returns there: a plain local one when started with {@code
+   * java} (the {@code ./impflow job} launcher). Flink's client ({@code flink run}) and the JobManager's REST
+   * submission install a context environment before they call {@code main}; their JVM is not the job's to end.
+   */
+  static boolean ownsJvm(StreamExecutionEnvironment contextEnvironment) {
+    return contextEnvironment instanceof LocalStreamEnvironment;
   }
 
   /**

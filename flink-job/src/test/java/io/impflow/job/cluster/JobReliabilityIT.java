@@ -1,6 +1,7 @@
 package io.impflow.job.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.impflow.job.AnomalyDetectionJob;
 import io.impflow.job.TestModels;
@@ -14,6 +15,7 @@ import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.avro.SourcePosition;
 import io.impflow.schemas.serde.SchemaStore;
 import io.impflow.schemas.serde.SingleObjectCodec;
+import io.impflow.testkit.flink.FlinkClusterException;
 import io.impflow.testkit.flink.FlinkProcessCluster;
 import io.impflow.testkit.flink.FlinkRestClient;
 import io.impflow.testkit.kafka.KafkaProcessCluster;
@@ -52,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The shaded job jar on the multi-process Flink cluster, against a process broker, through the failures a
  * production deployment meets: the broker stopped and killed mid-stream, a rescale through savepoints, a TaskManager
  * killed while a model update is being applied, and a flood of pathological rows. Each time the read_committed
- * output holds every input record scored or dead-lettered exactly once, scored as offline scoring scores it.
+ * output holds every input record scored or dead-lettered exactly once, scored as offline scoring scores it. And a
+ * submission with a bad flag is refused without taking the cluster down.
  *
  * <p>One broker and one Flink cluster serve all tests (each test has its own topics); each test prints what it
  * measured.
@@ -290,6 +293,24 @@ class JobReliabilityIT {
       assertThat(durations.values()).as("checkpoint durations (ms)").allSatisfy(ms -> assertThat(ms)
           .isLessThan(interval.toMillis()));
     }
+  }
+
+  /**
+   * A submission over REST runs the job's {@code main} inside the JobManager: a bad flag there fails the submission
+   * with the flag's error, and the JobManager, with its TaskManager, runs on (it used to {@code System.exit(2)},
+   * which took the whole session cluster down).
+   */
+  @Test
+  void aBadFlagSubmittedOverRestFailsTheSubmissionAndTheClusterRunsOn() {
+    FlinkRestClient rest = flink.rest();
+    List<String> taskManagers = rest.taskManagerIds();
+    assertThatThrownBy(() -> rest.runJar(jarId, AnomalyDetectionJob.class.getName(),
+        List.of("--model", modelV1.toString(), "--batch-size", "4", "--batch-size", "0")))
+        .isInstanceOf(FlinkClusterException.class)
+        .hasMessageContaining("--batch-size given twice");
+    assertThat(rest.taskManagerIds()).as("TaskManagers registered after the refused submission")
+        .isEqualTo(taskManagers).isNotEmpty();
+    assertThat(rest.get("/jobs/overview")).as("the JobManager still answers").contains("\"jobs\"");
   }
 
   /** One test's topics on the shared broker, and the job arguments that name them. */
