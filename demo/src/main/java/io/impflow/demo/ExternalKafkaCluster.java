@@ -3,10 +3,11 @@ package io.impflow.demo;
 import io.impflow.testkit.kafka.KafkaCluster;
 
 /** A Kafka cluster the demo did not start ({@code --bootstrap-servers}): closing it leaves the cluster alone. */
-final class ExternalKafkaCluster implements KafkaCluster {
+public final class ExternalKafkaCluster implements KafkaCluster {
   private final String bootstrapServers;
 
-  ExternalKafkaCluster(String bootstrapServers) {
+  /** A cluster at {@code bootstrapServers} ({@code host:port,...}). */
+  public ExternalKafkaCluster(String bootstrapServers) {
     this.bootstrapServers = bootstrapServers;
   }
 

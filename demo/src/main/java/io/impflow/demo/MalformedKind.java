@@ -75,7 +75,7 @@ public enum MalformedKind {
   }
 
   /** A FeatureVector with these values, stamped with the time it is produced. */
-  static FeatureVector vector(String id, double[] row, Instant now) {
+  public static FeatureVector vector(String id, double[] row, Instant now) {
     List<Double> features = new ArrayList<>(row.length);
     for (double value : row) {
       features.add(value);

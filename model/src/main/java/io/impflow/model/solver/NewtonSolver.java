@@ -8,21 +8,24 @@ import io.impflow.model.linalg.BatchedLu;
 import io.impflow.model.nn.LipschitzMlp;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Solves u + g(u) = y row by row for a residual MLP g with Lip(g) &lt; 1 (so I + J_g is invertible and the Newton
  * direction is a descent direction of ‖F‖), by Newton's method with a chord variant and backtracking.
  *
  * <p>Each iteration steps u ← u − t·δ with (I + J_g(u_ref))·δ = F(u), solved with a float64 LU kept per row in
- * Java; the matrix is refreshed at the current iterate when a full chord step fails the sufficient-decrease test or
- * when the worst residual contracted by less than {@value #REFRESH_CONTRACTION}, which keeps Newton's fast local
- * convergence while building few Jacobians. The iterate, F, the steps and the line search live on the host: only
+ * Java; a row's matrix is refreshed at its current iterate when its full chord step fails the sufficient-decrease
+ * test or when its residual contracted by less than {@value #REFRESH_CONTRACTION}, which keeps Newton's fast local
+ * convergence while building few Jacobians. Every decision is per row, so a row's iterates do not depend on its
+ * batch mates. The iterate, F, the steps and the line search live on the host: only
  * the MLP passes and the Jacobians run in DJL, so an iteration costs a handful of native calls whatever the batch.
  * Convergence is tested per row in float64; converged (or failed) rows leave the active set, so only unconverged
  * rows keep iterating and an outlier cannot hide behind a batch norm. Runs without a graph; call with grad mode off.
  */
 public final class NewtonSolver {
-    /** Refresh the Jacobian when the worst active residual shrank by less than this factor in one step. */
+    /** Refresh a row's Jacobian when its residual shrank by less than this factor in one step. */
     static final double REFRESH_CONTRACTION = 0.25;
     private static final double ARMIJO = 1e-4;
 
@@ -113,8 +116,11 @@ public final class NewtonSolver {
             double[] gStart = refreshMatrices(active);
             storeResidual(active, gather(u, active), gStart != null ? gStart : apply(gather(u, active), active.length));
             double[] res = relativeNorms(gather(f, active), active);
-            boolean fresh = true;
-            boolean refresh = false;
+            // Every decision below is taken per row, from that row's own numbers, so a row follows the same
+            // iterates whichever rows share its batch: streamed micro-batches score like offline batches.
+            boolean[] fresh = new boolean[residual.length];
+            Arrays.fill(fresh, true);
+            boolean[] refresh = new boolean[residual.length];
             int iteration = 0;
             while (true) {
                 // Rows leave the active set when converged, broken (non-finite) or out of iterations.
@@ -135,9 +141,13 @@ public final class NewtonSolver {
                 }
                 active = Arrays.copyOf(active, kept);
                 res = Arrays.copyOf(res, kept);
-                if (refresh) {
-                    refreshMatrices(active);
-                    fresh = true;
+                final int[] rows = active;
+                int[] due = select(rows, k -> refresh[rows[k]]);
+                if (due.length > 0) {
+                    refreshMatrices(due);
+                    for (int row : due) {
+                        fresh[row] = true;
+                    }
                 }
                 int m = active.length;
                 double[] t = new double[m];
@@ -147,37 +157,63 @@ public final class NewtonSolver {
                 double[] fTry = residualsAt(active, uTry);
                 double[] resTry = relativeNorms(fTry, active);
                 boolean[] rejected = rejected(res, resTry, t);
-                if (any(rejected) && !fresh) {
-                    // The stale chord matrix gave no descent: take a true Newton step from here.
-                    refreshMatrices(active);
-                    fresh = true;
-                    step = steps(active);
-                    uTry = trial(active, step, t);
-                    fTry = residualsAt(active, uTry);
-                    resTry = relativeNorms(fTry, active);
-                    rejected = rejected(res, resTry, t);
+                boolean[] firstTry = rejected;
+                int[] retry = positions(m, k -> firstTry[k] && !fresh[rows[k]]);
+                if (retry.length > 0) {
+                    // A stale chord matrix gave no descent: those rows take a true Newton step from here.
+                    retryWithFreshMatrices(active, retry, step, uTry, fTry, resTry);
+                    for (int k : retry) {
+                        fresh[active[k]] = true;
+                    }
+                    boolean[] again = rejected(res, resTry, t);
+                    System.arraycopy(again, 0, rejected, 0, m);
                 }
                 for (int halving = 0; halving < settings.maxHalvings() && any(rejected); halving++) {
                     backtrack(active, step, t, rejected, uTry, fTry, resTry);
-                    rejected = rejected(res, resTry, t);
+                    boolean[] again = rejected(res, resTry, t);
+                    System.arraycopy(again, 0, rejected, 0, m);
                 }
-                double worstContraction = 0;
                 for (int k = 0; k < m; k++) {
                     int row = active[k];
                     if (rejected[k]) {
                         // Line search exhausted: no descent left at float64 precision; the row stops unconverged.
                         stalled[row] = true;
-                    } else {
-                        worstContraction = Math.max(worstContraction, resTry[k] / res[k]);
                     }
+                    // Refresh this row's matrix when its residual contracted too little (Newton's fast local
+                    // convergence with few Jacobians).
+                    refresh[row] = !rejected[k] && resTry[k] / res[k] > REFRESH_CONTRACTION;
+                    fresh[row] = false;
                     iterations[row]++;
                     System.arraycopy(uTry, k * d, u, row * d, d);
                     System.arraycopy(fTry, k * d, f, row * d, d);
                 }
                 res = resTry;
-                fresh = false;
                 iteration++;
-                refresh = worstContraction > REFRESH_CONTRACTION;
+            }
+        }
+
+        /**
+         * Refactorizes the matrices of the rows at {@code positions} of {@code active} at their current iterate and
+         * replaces their full steps, trial points and trial residuals, in place.
+         */
+        private void retryWithFreshMatrices(int[] active, int[] positions, double[] step, double[] uTry,
+                                            double[] fTry, double[] resTry) {
+            int[] rows = new int[positions.length];
+            for (int i = 0; i < positions.length; i++) {
+                rows[i] = active[positions[i]];
+            }
+            refreshMatrices(rows);
+            double[] stepSub = steps(rows);
+            double[] unit = new double[rows.length];
+            Arrays.fill(unit, 1.0);
+            double[] uSub = trial(rows, stepSub, unit);
+            double[] fSub = residualsAt(rows, uSub);
+            for (int i = 0; i < positions.length; i++) {
+                int k = positions[i];
+                System.arraycopy(stepSub, i * d, step, k * d, d);
+                System.arraycopy(uSub, i * d, uTry, k * d, d);
+                System.arraycopy(fSub, i * d, fTry, k * d, d);
+                resTry[k] = norm(fSub, i * d) / scale[rows[i]];
             }
         }
 
@@ -306,6 +342,21 @@ public final class NewtonSolver {
             }
             return Math.sqrt(sum);
         }
+    }
+
+    /** The entries of {@code active} at the positions where {@code test} holds. */
+    private static int[] select(int[] active, IntPredicate test) {
+        int[] at = positions(active.length, test);
+        int[] out = new int[at.length];
+        for (int i = 0; i < at.length; i++) {
+            out[i] = active[at[i]];
+        }
+        return out;
+    }
+
+    /** The positions 0..m-1 where {@code test} holds. */
+    private static int[] positions(int m, IntPredicate test) {
+        return IntStream.range(0, m).filter(test).toArray();
     }
 
     /** Rows whose trial residual fails sufficient decrease ‖F(u − tδ)‖ ≤ (1 − 1e-4·t)‖F(u)‖. */

@@ -11,10 +11,10 @@ public enum KafkaBackend {
     /** A KRaft broker started as a separate JVM from the {@code kafka_2.13} jars. */
     PROCESS("process"),
 
-    /** A Testcontainers {@code apache/kafka} container; needs a Docker engine. */
+    /** A Testcontainers Kafka container ({@link KafkaContainerCluster}); needs a Docker engine and a local image. */
     CONTAINER("container"),
 
-    /** {@link #CONTAINER} when a Docker engine answers, else {@link #PROCESS}. */
+    /** {@link #CONTAINER} when a Docker engine answers and holds the broker image, else {@link #PROCESS}. */
     AUTO("auto");
 
     /** The system property that selects the backend for {@link KafkaCluster#start()}. */
@@ -65,7 +65,11 @@ public enum KafkaBackend {
     }
 
     /**
-     * Turns {@link #AUTO} into a concrete backend by asking whether a Docker engine answers.
+     * Turns {@link #AUTO} into a concrete backend: {@link #CONTAINER} when Testcontainers pulls nothing of its own
+     * ({@link KafkaContainerCluster#pullFree()}) and a
+     * Docker engine answers and already holds the broker image ({@link KafkaContainerCluster#image()}), else
+     * {@link #PROCESS}, saying why on stderr. Nothing is pulled, so the answer takes seconds even where no registry
+     * is reachable.
      *
      * @return {@link #PROCESS} or {@link #CONTAINER}
      */
@@ -73,6 +77,24 @@ public enum KafkaBackend {
         if (this != AUTO) {
             return this;
         }
-        return DockerClientFactory.instance().isDockerAvailable() ? CONTAINER : PROCESS;
+        if (!KafkaContainerCluster.pullFree()) {
+            // Asking Testcontainers whether Docker answers could pull images (Ryuk, the checks' alpine), which
+            // takes minutes to fail where no registry is reachable.
+            System.err.println("impflow testkit: using the process backend; -D" + PROPERTY + "=auto picks a local"
+                    + " Kafka image only where Testcontainers pulls nothing of its own ("
+                    + KafkaContainerCluster.RYUK_DISABLED + "=true, " + KafkaContainerCluster.CHECKS_DISABLED
+                    + "=true, inside a container also " + KafkaContainerCluster.HOST_OVERRIDE + ")");
+            return PROCESS;
+        }
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            return PROCESS;
+        }
+        if (KafkaContainerCluster.imagePresent()) {
+            return CONTAINER;
+        }
+        System.err.println("impflow testkit: a Docker engine answers but holds no image "
+                + KafkaContainerCluster.image() + "; using the process backend (build the image with docker/build.sh"
+                + " --local-base, or set -D" + KafkaContainerCluster.IMAGE_PROPERTY + ")");
+        return PROCESS;
     }
 }

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.testcontainers.junit.jupiter.Testcontainers;
 
-/** The container backend runs the same broker check as the process backend; skipped without a Docker engine. */
-@Testcontainers(disabledWithoutDocker = true)
+/**
+ * The container backend runs the same broker check as the process backend. Skipped when no Docker engine holds the
+ * broker image, unless -Dimpflow.kafka.backend=container asks for containers, when a missing image fails the run.
+ */
+@EnabledIf("containerBackendRequestedOrAvailable")
 class KafkaContainerClusterIT {
 
     @RegisterExtension
@@ -20,5 +23,9 @@ class KafkaContainerClusterIT {
         assertThat(KAFKA.cluster()).isInstanceOf(KafkaContainerCluster.class);
 
         TransactionalRoundTrip.run(KAFKA.cluster(), "round-trip");
+    }
+
+    static boolean containerBackendRequestedOrAvailable() {
+        return KafkaBackend.fromSystemProperty() == KafkaBackend.CONTAINER || KafkaContainerCluster.imagePresent();
     }
 }

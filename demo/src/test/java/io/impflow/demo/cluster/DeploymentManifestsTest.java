@@ -1,0 +1,276 @@
+package io.impflow.demo.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * docker/compose.yaml, docker/k8s/ and the image's Flink config.yaml describe one topology: the same services and
+ * Service names, the ports Flink is configured with, the model store and checkpoint volumes at the same paths, and
+ * the same arguments for the one-shot and scheduled roles.
+ */
+class DeploymentManifestsTest {
+  private static final Path DOCKER = Path.of(System.getProperty("basedir", "."), "..", "docker").normalize();
+  private static final String COMPOSE_ARCH_DEFAULT = "${IMPFLOW_ARCH:-impflow}";
+
+  private static Map<String, Object> compose;
+  private static Map<String, Object> flinkConfig;
+  /** Every Kubernetes object, by kind and name ("Deployment/jobmanager"). */
+  private static final Map<String, Map<String, Object>> K8S = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void readEveryFile() throws IOException {
+    compose = load(DOCKER.resolve("compose.yaml")).get(0);
+    flinkConfig = load(DOCKER.resolve("conf/flink/config.yaml")).get(0);
+    try (Stream<Path> files = Files.list(DOCKER.resolve("k8s"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml"))
+          .filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
+        for (Map<String, Object> object : load(file)) {
+          String key = object.get("kind") + "/" + map(object, "metadata").get("name");
+          assertThat(object).as("%s in %s", key, file.getFileName()).containsKey("apiVersion");
+          assertThat(K8S.put(key, object)).as("%s defined twice", key).isNull();
+        }
+      }
+    }
+  }
+
+  @Test
+  void kustomizationListsEveryManifestAndEveryContainerRunsTheOneImage() throws IOException {
+    Map<String, Object> kustomization = load(DOCKER.resolve("k8s/kustomization.yaml")).get(0);
+    Set<String> manifests;
+    try (Stream<Path> files = Files.list(DOCKER.resolve("k8s"))) {
+      manifests = files.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+    assertThat(new TreeSet<>(strings(kustomization.get("resources")))).isEqualTo(manifests);
+    String imageName = (String) list(kustomization, "images").get(0).get("name");
+    containers().forEach((where, container) ->
+        assertThat(container.get("image")).as("image of %s", where).isEqualTo(imageName));
+    services().forEach((name, service) ->
+        assertThat(service.get("image")).as("image of compose service %s", name)
+            .isEqualTo("${IMPFLOW_IMAGE:-impflow:latest}"));
+  }
+
+  @Test
+  void theJobManagerIsFoundUnderOneNameAndItsPortsAreTheConfiguredOnes() {
+    String address = (String) flinkConfig.get("jobmanager.rpc.address");
+    assertThat(flinkConfig.get("rest.address")).isEqualTo(address);
+    assertThat(services()).containsKey(address);
+    Map<String, Object> service = K8S.get("Service/" + address);
+    assertThat(service).as("a Kubernetes Service named %s", address).isNotNull();
+
+    Map<String, Integer> configured = Map.of("rpc", integer(flinkConfig, "jobmanager.rpc.port"),
+        "blob", integer(flinkConfig, "blob.server.port"), "rest", integer(flinkConfig, "rest.port"));
+    Map<String, Integer> servicePorts = new HashMap<>();
+    list(map(service, "spec"), "ports")
+        .forEach(p -> servicePorts.put((String) p.get("name"), (Integer) p.get("port")));
+    assertThat(servicePorts).isEqualTo(configured);
+    assertThat(containerPorts("Deployment/jobmanager")).isEqualTo(configured);
+    assertThat(containerPorts("Deployment/taskmanager")).isEqualTo(Map.of(
+        "rpc", integer(flinkConfig, "taskmanager.rpc.port"), "data", integer(flinkConfig, "taskmanager.data.port")));
+
+    List<String> published = strings(services().get(address).get("ports"));
+    assertThat(published).hasSize(1);
+    assertThat(published.get(0)).as("compose publishes the REST port on loopback")
+        .startsWith("127.0.0.1:").endsWith(":" + configured.get("rest"));
+  }
+
+  @Test
+  void everyFlinkProcessMountsTheModelStoreAndTheCheckpointDirectoryAtTheSamePaths() {
+    String checkpoints = ((String) flinkConfig.get("execution.checkpointing.dir")).replaceFirst("^file://", "");
+    Map<String, String> flinkMounts = Map.of("models", "/models", "checkpoints", checkpoints);
+    for (String name : List.of("jobmanager", "taskmanager-1", "taskmanager-2")) {
+      assertThat(composeMounts(name)).as("compose service %s", name).isEqualTo(flinkMounts);
+      assertThat(command(name)).as("compose service %s", name).containsExactly(name.replaceFirst("-\\d$", ""));
+    }
+    for (String name : List.of("Deployment/jobmanager", "Deployment/taskmanager")) {
+      assertThat(k8sMounts(name)).as(name).isEqualTo(flinkMounts);
+    }
+    assertThat(composeMounts("retrain")).isEqualTo(Map.of("models", "/models"));
+    assertThat(composeMounts("submit")).isEqualTo(Map.of("models", "/models"));
+    assertThat(map(compose, "volumes").keySet()).containsExactlyInAnyOrder("models", "checkpoints", "kafka-data");
+
+    Set<String> claims = K8S.keySet().stream().filter(k -> k.startsWith("PersistentVolumeClaim/"))
+        .map(k -> k.substring(k.indexOf('/') + 1)).collect(Collectors.toSet());
+    assertThat(claims).containsExactlyInAnyOrder("models", "checkpoints");
+    for (String kind : List.of("Deployment/jobmanager", "Deployment/taskmanager", "Job/submit", "Job/model-init",
+        "CronJob/retrain")) {
+      for (Map<String, Object> volume : list(podSpec(kind), "volumes")) {
+        assertThat(claims).as("claim of volume %s in %s", volume.get("name"), kind)
+            .contains((String) map(volume, "persistentVolumeClaim").get("claimName"));
+      }
+    }
+    assertThat(composeMounts("kafka")).isEqualTo(k8sMounts("StatefulSet/kafka"));
+  }
+
+  @Test
+  void oneShotAndScheduledRolesRunWithTheSameArgumentsEverywhere() {
+    List<String> submit = command("submit");
+    assertThat(args("Job/submit")).isEqualTo(submit);
+    assertThat(submit).containsSubsequence("--model", "/models/current");
+    assertThat(args("Job/topics")).isEqualTo(command("topics"));
+
+    List<String> train = command("retrain").stream().map(a -> a.equals(COMPOSE_ARCH_DEFAULT) ? "impflow" : a)
+        .toList();
+    assertThat(train).containsSubsequence("--out", "/models/current");
+    assertThat(args("Job/model-init")).isEqualTo(train);
+    List<String> scheduled = new ArrayList<>(train);
+    scheduled.addAll(List.of("--device", "auto"));
+    assertThat(args("CronJob/retrain")).isEqualTo(scheduled);
+    assertThat(command("retrain-gpu")).isEqualTo(command("retrain"));
+  }
+
+  @Test
+  void theTrainerHasAGpuWhereTheDeploymentAsksForOne() {
+    Map<String, Object> limits = map(map(container("CronJob/retrain"), "resources"), "limits");
+    assertThat(limits).containsEntry("nvidia.com/gpu", 1);
+    Map<String, Object> device = list(map(map(map(services().get("retrain-gpu"), "deploy"), "resources"),
+        "reservations"), "devices").get(0);
+    assertThat(device).containsEntry("driver", "nvidia").containsEntry("count", 1);
+    assertThat(strings(services().get("retrain-gpu").get("profiles"))).containsExactly("gpu");
+  }
+
+  @Test
+  void everyClientFindsKafkaAtTheAddressTheBrokerAdvertises() {
+    String advertised = (String) map(services().get("kafka"), "environment").get("KAFKA_ADVERTISED_LISTENERS");
+    String address = advertised.replaceFirst("^PLAINTEXT://", "");
+    assertThat(address).isEqualTo("kafka:9092");
+    assertThat(K8S.get("Service/kafka")).isNotNull();
+    assertThat(list(map(K8S.get("Service/kafka"), "spec"), "ports").get(0).get("port")).isEqualTo(9092);
+    assertThat(env(container("StatefulSet/kafka"))).containsEntry("KAFKA_ADVERTISED_LISTENERS", advertised);
+    for (List<String> arguments : List.of(command("topics"), command("submit"), args("Job/topics"),
+        args("Job/submit"))) {
+      assertThat(arguments).containsSubsequence("--bootstrap-servers", address);
+    }
+  }
+
+  // --- reading the files
+
+  private static List<Map<String, Object>> load(Path file) throws IOException {
+    Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+    List<Map<String, Object>> documents = new ArrayList<>();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (Object document : yaml.loadAll(reader)) {
+        assertThat(document).as("a YAML document in %s", file).isInstanceOf(Map.class);
+        documents.add(cast(document));
+      }
+    }
+    assertThat(documents).as("documents in %s", file).isNotEmpty();
+    return documents;
+  }
+
+  private static Map<String, Map<String, Object>> services() {
+    Map<String, Map<String, Object>> services = new LinkedHashMap<>();
+    map(compose, "services").forEach((name, service) -> services.put(name, cast(service)));
+    return services;
+  }
+
+  private static List<String> command(String service) {
+    return strings(services().get(service).get("command"));
+  }
+
+  /** Compose volume name -> mount path, from "name:/path[:ro]". */
+  private static Map<String, String> composeMounts(String service) {
+    Map<String, String> mounts = new HashMap<>();
+    for (String volume : strings(services().get(service).get("volumes"))) {
+      String[] parts = volume.split(":");
+      mounts.put(parts[0], parts[1]);
+    }
+    return mounts;
+  }
+
+  /** Volume (claim) name -> mount path of the pod's only container. */
+  private static Map<String, String> k8sMounts(String kind) {
+    Map<String, String> mounts = new HashMap<>();
+    for (Map<String, Object> mount : list(container(kind), "volumeMounts")) {
+      mounts.put((String) mount.get("name"), (String) mount.get("mountPath"));
+    }
+    return mounts;
+  }
+
+  private static Map<String, Integer> containerPorts(String kind) {
+    Map<String, Integer> ports = new HashMap<>();
+    list(container(kind), "ports").forEach(p -> ports.put((String) p.get("name"), (Integer) p.get("containerPort")));
+    return ports;
+  }
+
+  private static List<String> args(String kind) {
+    return strings(container(kind).get("args"));
+  }
+
+  private static Map<String, String> env(Map<String, Object> container) {
+    Map<String, String> env = new HashMap<>();
+    list(container, "env").forEach(e -> env.put((String) e.get("name"), (String) e.get("value")));
+    return env;
+  }
+
+  private static Map<String, Object> podSpec(String kind) {
+    Map<String, Object> object = K8S.get(kind);
+    assertThat(object).as("Kubernetes object %s", kind).isNotNull();
+    Map<String, Object> spec = map(object, "spec");
+    if (kind.startsWith("CronJob/")) {
+      spec = map(map(spec, "jobTemplate"), "spec");
+    }
+    return map(map(spec, "template"), "spec");
+  }
+
+  private static Map<String, Object> container(String kind) {
+    List<Map<String, Object>> containers = list(podSpec(kind), "containers");
+    assertThat(containers).as("containers of %s", kind).hasSize(1);
+    return containers.get(0);
+  }
+
+  private static Map<String, Map<String, Object>> containers() {
+    Map<String, Map<String, Object>> all = new LinkedHashMap<>();
+    K8S.keySet().stream().filter(k -> k.matches("(Deployment|StatefulSet|Job|CronJob)/.*"))
+        .forEach(k -> all.put(k, container(k)));
+    return all;
+  }
+
+  private static int integer(Map<String, Object> map, String key) {
+    Object value = map.get(key);
+    assertThat(value).as(key).isInstanceOf(Integer.class);
+    return (Integer) value;
+  }
+
+  private static Map<String, Object> map(Map<String, Object> parent, String key) {
+    Object value = parent.get(key);
+    assertThat(value).as("mapping '%s' in %s", key, parent.keySet()).isInstanceOf(Map.class);
+    return cast(value);
+  }
+
+  private static List<Map<String, Object>> list(Map<String, Object> parent, String key) {
+    Object value = parent.get(key);
+    assertThat(value).as("list '%s' in %s", key, parent.keySet()).isInstanceOf(List.class);
+    return cast(value);
+  }
+
+  private static List<String> strings(Object value) {
+    assertThat(value).isInstanceOf(List.class);
+    return ((List<?>) value).stream().map(String::valueOf).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T cast(Object value) {
+    return (T) value;
+  }
+}

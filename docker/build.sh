@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds the impflow image from this checkout without network access beyond what Maven already resolved:
+#   1. ./mvnw package (trainer, flink-job, demo and what they need; never install),
+#   2. a build context under target/docker-context/: every jar of the four runtime classpaths (Flink cluster, Kafka
+#      broker, trainer, tools) in a Maven-repository layout under lib/, one classpath list per role under cp/,
+#      the shaded job jar, the datasets, this folder's bin/ and conf/,
+#   3. docker build with the Java 17 base image given by --base (default: a public JRE 17 image), or with
+#      --local-base a JRE 17 base built here by debootstrap from Debian packages (no image registry needed).
+# Usage: docker/build.sh [--local-base] [--base IMAGE] [--tag IMAGE] [--skip-maven]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TAG="${IMPFLOW_IMAGE:-impflow:latest}"
+BASE="eclipse-temurin:17-jre"
+LOCAL_BASE_TAG="impflow-base:bookworm-jre17"
+LOCAL_BASE=false
+SKIP_MAVEN=false
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --local-base) LOCAL_BASE=true; BASE="$LOCAL_BASE_TAG" ;;
+    --base) BASE="$2"; shift ;;
+    --tag) TAG="$2"; shift ;;
+    --skip-maven) SKIP_MAVEN=true ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "build.sh: unknown option '$1'; see docker/build.sh --help" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+step() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+if ! $SKIP_MAVEN; then
+  step "maven package (trainer, flink-job, demo)"
+  (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl trainer,flink-job,demo -am)
+fi
+
+CTX="$ROOT/target/docker-context"
+rm -rf "$CTX" && mkdir -p "$CTX/lib" "$CTX/cp" "$CTX/job"
+
+# Copies every jar of a colon-separated classpath into lib/ and writes its list (paths relative to lib/) to cp/ROLE.
+# Jars from ~/.m2 keep their repository path, so two artifacts with the same file name cannot collide.
+add_classpath() {
+  local role="$1" classpath="$2" jar rel
+  : > "$CTX/cp/$role"
+  tr ':' '\n' <<<"$classpath" | while read -r jar; do
+    [[ -z "$jar" ]] && continue
+    if [[ ! -f "$jar" ]]; then
+      echo "build.sh: $jar (classpath of '$role') is missing; rerun without --skip-maven" >&2
+      exit 1
+    fi
+    case "$jar" in
+      */.m2/repository/*) rel="${jar#*/.m2/repository/}" ;;
+      "$ROOT"/*/target/*.jar) rel="io/impflow/$(basename "$jar")" ;;
+      *) echo "build.sh: $jar is neither in a Maven repository nor a module's target/" >&2; exit 1 ;;
+    esac
+    mkdir -p "$CTX/lib/$(dirname "$rel")"
+    [[ -f "$CTX/lib/$rel" ]] || cp "$jar" "$CTX/lib/$rel"
+    echo "$rel" >> "$CTX/cp/$role"
+  done
+}
+
+module_jar() {
+  local jar
+  jar="$(ls "$ROOT/$1"/target/impflow-"$1"-*.jar 2>/dev/null | grep -v -- '-job.jar$' | head -1)"
+  [[ -n "$jar" ]] || { echo "build.sh: no jar in $1/target; rerun without --skip-maven" >&2; exit 1; }
+  echo "$jar"
+}
+
+step "build context $CTX"
+TESTKIT_CLASSES="$ROOT/testkit/target/classes/io/impflow/testkit"
+add_classpath flink "$(cat "$TESTKIT_CLASSES/flink/flink-cluster.classpath")"
+add_classpath kafka "$(cat "$TESTKIT_CLASSES/kafka/broker.classpath")"
+add_classpath trainer "$(module_jar trainer):$(cat "$ROOT/trainer/target/classpath.txt")"
+add_classpath tools "$(module_jar demo):$(cat "$ROOT/demo/target/classpath.txt")"
+job_jar="$(ls "$ROOT"/flink-job/target/impflow-flink-job-*-job.jar | head -1)"
+cp "$job_jar" "$CTX/job/impflow-flink-job.jar"
+cp -r "$ROOT/datasets" "$CTX/datasets"
+cp -r "$ROOT/docker/bin" "$ROOT/docker/conf" "$CTX/"
+cp "$ROOT/docker/Dockerfile" "$CTX/Dockerfile"
+[[ -f "$ROOT/LICENSE" ]] && cp "$ROOT/LICENSE" "$ROOT/NOTICE" "$CTX/"
+step "context: $(du -sh "$CTX" | cut -f1), $(find "$CTX/lib" -name '*.jar' | wc -l) jars"
+
+if $LOCAL_BASE && ! docker image inspect "$LOCAL_BASE_TAG" >/dev/null 2>&1; then
+  step "base image $LOCAL_BASE_TAG from Debian packages (debootstrap)"
+  command -v debootstrap >/dev/null || { echo "build.sh: --local-base needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
+  rootfs="$(mktemp -d /tmp/impflow-base.XXXXXX)"
+  debootstrap --variant=minbase --include=openjdk-17-jre-headless bookworm "$rootfs" >"$rootfs.log" 2>&1 \
+    || { echo "build.sh: debootstrap failed; see $rootfs.log" >&2; exit 1; }
+  tar -C "$rootfs" -c . | docker import -c 'ENV LANG=C.UTF-8' - "$LOCAL_BASE_TAG" >/dev/null
+  rm -rf "$rootfs" "$rootfs.log"
+fi
+
+step "docker build -t $TAG (base $BASE)"
+docker build --build-arg "BASE_IMAGE=$BASE" -t "$TAG" "$CTX"
+step "done: $TAG ($(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%.0f MB", $1/1e6}'))"
