@@ -44,9 +44,8 @@ final class CommittedOutput implements AutoCloseable {
   /**
    * Scores of extreme rows must equal offline scoring to this difference relative to max(1, |log p|): the solver's
    * own tolerance. Such rows (e.g. all features 0 where the model expects 1013 ± 8, |log p| ≈ 7,900) converge to a
-   * relative residual of ~1e-11 in 3 iterations, and the last iterate depends on the other rows of the micro-batch
-   * (the chord-matrix refresh is decided per batch), so their log-likelihood differs from a differently batched
-   * offline score by ~1e-13 relatively, more than 1e-12 absolutely.
+   * relative residual of ~1e-11 in 3 iterations, and their log-likelihood differs from a differently batched offline
+   * score by ~1e-13 relatively (measured also with the batch-invariant solver), more than 1e-12 absolutely.
    */
   static final double SOLVER_RELATIVE = SolverSettings.DEFAULT.tolerance();
 
