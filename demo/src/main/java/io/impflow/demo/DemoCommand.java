@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
             + " progress, then a summary (throughput, latency, alerts, precision/recall, AUROC, dead letters by"
             + " reason) and writes a report with charts. Everything is shut down and removed at the end, on a"
             + " failure, and on Ctrl-C."},
-    footer = {"", "Examples:", "  ./impflow demo", "  ./impflow demo --rate 2000 --keep-running",
+    footer = {"", "Examples:", "  ./impflow demo", "  ./impflow demo --drift", "  ./impflow demo --rate 2000 --keep-running",
         "  ./impflow demo --bootstrap-servers kafka:9092 --web-port 0"})
 public final class DemoCommand implements Callable<Integer> {
   private static final String LOG_CONFIG = "impflow-demo-log4j2.xml";
@@ -77,6 +77,13 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--retrain", description = "Train a new model even when a cached one matches.")
   boolean retrain;
+
+  @Option(names = "--drift",
+      description = "After the replay, show the model lifecycle: replay the normal test rows unchanged, then with"
+          + " shifted normal behaviour; the job's model-health reports drift, a retrain runs from the topic, the"
+          + " gate passes, the job hot-swaps to the new model and the alert rate returns near the target (about 2"
+          + " more minutes; the report gets model-health.png).")
+  boolean drift;
 
   @Option(names = "--epochs", paramLabel = "E", description = "Most training epochs (default: ${DEFAULT-VALUE}).")
   int epochs = TRAINING.epochs();
@@ -160,11 +167,18 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
     out.println("summary");
     out.print(summary.format(result.reportDirectory()));
+    if (result.drift() != null) {
+      out.print(result.drift().format());
+    }
     out.println("  open " + result.reportDirectory().resolve("index.html") + " for the charts");
     int code = 0;
     if (!summary.accountedFor() || !summary.deadLettersAsInjected()) {
       System.err.println("impflow demo: the records do not add up (see above): the job lost, duplicated or"
           + " misfiled records; its log is " + System.getProperty(LOG_FILE_PROPERTY, "on the console"));
+      code = 3;
+    }
+    if (result.drift() != null && !result.drift().accountedFor()) {
+      System.err.println("impflow demo: the lifecycle steps' records do not add up (see above)");
       code = 3;
     }
     if (keepRunning && !pipeline.stopRequested()) {
@@ -205,7 +219,7 @@ public final class DemoCommand implements Callable<Integer> {
     return new DemoSettings(home, bootstrapServers == null || bootstrapServers.isBlank() ? null : bootstrapServers,
         rate, testRows, malformedPerKind, seed, webPort, Duration.ofMillis(checkpointIntervalMillis),
         Duration.ofSeconds(stallTimeoutSeconds), keepRunning, retrain, defaults.modelCache(), defaults.reportRoot(),
-        training);
+        training, drift);
   }
 
   /** The project version, for {@code --version}. */

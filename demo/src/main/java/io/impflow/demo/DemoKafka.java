@@ -102,6 +102,27 @@ public final class DemoKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates whichever of {@code topics} do not exist yet (one partition each).
+   *
+   * @throws DemoStepException (of {@code step}) when the cluster does not answer or refuses
+   */
+  public void createMissing(List<String> topics, DemoStep step) {
+    try {
+      Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      List<String> missing = topics.stream().filter(topic -> !existing.contains(topic)).toList();
+      if (!missing.isEmpty()) {
+        cluster.createTopics(1, missing.toArray(String[]::new));
+      }
+    } catch (ExecutionException | TimeoutException | KafkaClusterException e) {
+      throw new DemoStepException(step, "creating the topics " + topics + " on " + bootstrapServers() + " failed: "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DemoStepException(step, "interrupted while creating the topics " + topics, e);
+    }
+  }
+
   /** The {@code bootstrap.servers} address. */
   public String bootstrapServers() {
     return cluster.bootstrapServers();

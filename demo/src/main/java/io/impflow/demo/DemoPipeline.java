@@ -1,5 +1,6 @@
 package io.impflow.demo;
 
+import io.impflow.model.store.ModelStore;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.testkit.process.FileTree;
 import io.impflow.trainer.data.DataSourceException;
@@ -91,8 +92,14 @@ public final class DemoPipeline implements AutoCloseable {
         : DemoKafka.connect(settings.bootstrapServers());
     cleanup.push(kafka.local() ? "the Kafka broker (pid " + kafka.brokerPid() + ")" : "the Kafka admin client",
         kafka::close);
+    List<String> topics = DemoKafka.TOPICS;
+    if (settings.drift()) {
+      kafka.createMissing(DriftDemo.TOPICS, DemoStep.KAFKA);
+      topics = new java.util.ArrayList<>(DemoKafka.TOPICS);
+      topics.addAll(DriftDemo.TOPICS);
+    }
     out.println("  " + (kafka.local() ? "local KRaft broker (pid " + kafka.brokerPid() + ")" : "existing cluster")
-        + " at " + kafka.bootstrapServers() + "; topics " + DemoKafka.TOPICS);
+        + " at " + kafka.bootstrapServers() + "; topics " + topics);
     checkStop();
 
     announce(DemoStep.MODEL);
@@ -111,8 +118,16 @@ public final class DemoPipeline implements AutoCloseable {
         kafka.endOffsets(List.of(DemoKafka.SCORES, DemoKafka.ALERTS, DemoKafka.DEAD_LETTERS), DemoStep.JOB));
     cleanup.push("the result consumer", collector::close);
     collector.start();
-    job = EmbeddedJob.start(model.directory(), kafka.bootstrapServers(), inputStart, runId, settings, restPort,
-        temp.resolve("flink"));
+    ModelStore store = null;
+    Path serving = model.directory();
+    if (settings.drift()) {
+      store = publishToStore(model, temp.resolve("model-store"));
+      serving = Path.of(store.uri(model.version()));
+      out.println("  model " + model.version() + " published to the run's model store " + store.root()
+          + "; the job hot-swaps on '" + DriftDemo.MODEL_UPDATES + "' and writes '" + DriftDemo.MODEL_HEALTH + "'");
+    }
+    job = EmbeddedJob.start(serving, kafka.bootstrapServers(), inputStart, runId, settings, restPort,
+        temp.resolve("flink"), store == null ? null : store.root().toString());
     EmbeddedJob started = job;
     cleanup.push("the Flink job and its MiniCluster",
         () -> started.stop(stop.isRequested() ? STOP_AFTER_CTRL_C : Duration.ofSeconds(30)));
@@ -137,16 +152,36 @@ public final class DemoPipeline implements AutoCloseable {
       throw new DemoStepException(DemoStep.RESULTS, "interrupted while closing the result consumer", e);
     }
     DemoSummary summary = summarize(plan, replayer, collector, model);
+    DriftSummary drift = null;
+    if (store != null) {
+      out.println();
+      out.println("model lifecycle (--drift): normal behaviour shifts, the job reports drift, a retrain runs from the"
+          + " topic, the gate decides, the job swaps");
+      drift = new DriftDemo(kafka, job, store, model.version(), settings, runId, out, this::checkStop,
+          temp.resolve("retrain")).run(data.test());
+    }
     Path reportDirectory = settings.reportRoot().resolve("demo-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)) + "-" + runId);
     List<Path> files;
     try {
-      files = DemoReport.write(reportDirectory, summary, DemoSummary.align(plan, collector.scores()));
+      files = DemoReport.write(reportDirectory, summary, DemoSummary.align(plan, collector.scores()), drift);
     } catch (IOException e) {
       throw new DemoStepException(DemoStep.RESULTS, "writing the report to " + reportDirectory + " failed: "
           + e.getMessage(), "check that " + settings.reportRoot() + " is writable", e);
     }
-    return new DemoResult(summary, reportDirectory, files);
+    return new DemoResult(summary, reportDirectory, files, drift);
+  }
+
+  /** Publishes the model to a fresh store in the run's temporary directory and points its latest at it. */
+  private static ModelStore publishToStore(TrainedModel model, Path directory) {
+    try {
+      ModelStore store = ModelStore.open(directory.toUri().toString());
+      store.setLatest(store.publish(model.directory()).version());
+      return store;
+    } catch (IOException | io.impflow.model.artifact.ArtifactException e) {
+      throw new DemoStepException(DemoStep.JOB, "publishing the model to the store " + directory + " failed: "
+          + e.getMessage(), e);
+    }
   }
 
   /** How to reach the running pipeline, for {@code --keep-running}. */

@@ -9,5 +9,6 @@ import java.util.List;
  * @param summary the figures
  * @param reportDirectory where the report was written
  * @param reportFiles the files of the report
+ * @param drift the figures of the lifecycle steps, or null without {@code --drift}
  */
-public record DemoResult(DemoSummary summary, Path reportDirectory, List<Path> reportFiles) {}
+public record DemoResult(DemoSummary summary, Path reportDirectory, List<Path> reportFiles, DriftSummary drift) {}

@@ -20,10 +20,11 @@ import java.time.Duration;
  * @param modelCache directory of cached models
  * @param reportRoot directory that receives one report directory per run
  * @param training how to train the model
+ * @param drift after the replay, show the model lifecycle: a shifted stream, drift, retrain, gate, hot swap
  */
 public record DemoSettings(Path home, String bootstrapServers, double rate, int testRows, int malformedPerKind,
     long seed, int webPort, Duration checkpointInterval, Duration stallTimeout, boolean keepRunning, boolean retrain,
-    Path modelCache, Path reportRoot, TrainingSettings training) {
+    Path modelCache, Path reportRoot, TrainingSettings training, boolean drift) {
 
   /** Default REST port of the embedded MiniCluster (Flink's own default). */
   public static final int DEFAULT_WEB_PORT = 8081;
@@ -45,13 +46,19 @@ public record DemoSettings(Path home, String bootstrapServers, double rate, int 
     Path state = home.resolve(".impflow");
     return new DemoSettings(home, null, 0, 0, 3, 1L, DEFAULT_WEB_PORT, Duration.ofSeconds(1),
         Duration.ofSeconds(120), false, false, state.resolve("models"), state.resolve("reports"),
-        TrainingSettings.defaults());
+        TrainingSettings.defaults(), false);
   }
 
   /** The same settings against an existing cluster, with another replay seed. */
   public DemoSettings withCluster(String servers, long replaySeed) {
     return new DemoSettings(home, servers, rate, testRows, malformedPerKind, replaySeed, webPort, checkpointInterval,
-        stallTimeout, keepRunning, retrain, modelCache, reportRoot, training);
+        stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, drift);
+  }
+
+  /** The same settings with the lifecycle steps ({@code --drift}) on or off. */
+  public DemoSettings withDrift(boolean on) {
+    return new DemoSettings(home, bootstrapServers, rate, testRows, malformedPerKind, seed, webPort,
+        checkpointInterval, stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, on);
   }
 
   /** The shuttle CSV. */

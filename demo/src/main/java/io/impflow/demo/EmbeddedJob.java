@@ -18,6 +18,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -70,19 +72,38 @@ public final class EmbeddedJob implements AutoCloseable {
    */
   public static EmbeddedJob start(Path modelDirectory, String bootstrapServers, Map<TopicPartition, Long> inputStart,
       String runId, DemoSettings settings, int restPort, Path tempDirectory) {
+    return start(modelDirectory, bootstrapServers, inputStart, runId, settings, restPort, tempDirectory, null);
+  }
+
+  /**
+   * As {@link #start(Path, String, Map, String, DemoSettings, int, Path)}; with a {@code modelRoot} (the demo's
+   * model store, {@code --drift}) the job also hot-swaps on {@code model-updates} announcements of models under that
+   * root and writes model health per {@link DriftDemo#HEALTH_WINDOW} to {@code model-health}.
+   */
+  public static EmbeddedJob start(Path modelDirectory, String bootstrapServers, Map<TopicPartition, Long> inputStart,
+      String runId, DemoSettings settings, int restPort, Path tempDirectory, String modelRoot) {
     JobConfig config;
     AnomalyDetectionJob job;
     try {
-      config = JobConfig.parse("--model", modelDirectory.toString(), "--bootstrap-servers", bootstrapServers,
-          "--input-topic", DemoKafka.EVENTS, "--scores-topic", DemoKafka.SCORES, "--alerts-topic", DemoKafka.ALERTS,
-          "--dead-letters-topic", DemoKafka.DEAD_LETTERS, "--group-id", groupId(runId),
+      List<String> args = new ArrayList<>(List.of("--model", modelDirectory.toString(), "--bootstrap-servers",
+          bootstrapServers, "--input-topic", DemoKafka.EVENTS, "--scores-topic", DemoKafka.SCORES, "--alerts-topic",
+          DemoKafka.ALERTS, "--dead-letters-topic", DemoKafka.DEAD_LETTERS, "--group-id", groupId(runId),
           "--transactional-id-prefix", "impflow-demo-" + runId,
           "--checkpoint-interval", settings.checkpointInterval().toMillis() + "ms",
           "--batch-timeout", batchTimeoutMillis(settings.checkpointInterval()) + "ms",
-          "--web-port", Integer.toString(restPort));
+          "--web-port", Integer.toString(restPort)));
+      if (modelRoot != null) {
+        args.addAll(List.of("--model-root", modelRoot, "--model-updates-topic", DriftDemo.MODEL_UPDATES,
+            "--model-health-topic", DriftDemo.MODEL_HEALTH,
+            "--health-window", DriftDemo.HEALTH_WINDOW.toMillis() + "ms"));
+      }
+      config = JobConfig.parse(args.toArray(String[]::new));
       KafkaWiring wiring = new KafkaWiring(config);
-      job = new AnomalyDetectionJob(config, source(config, inputStart), wiring.scores(), wiring.alerts(),
-          wiring.deadLetters());
+      job = modelRoot == null
+          ? new AnomalyDetectionJob(config, source(config, inputStart), wiring.scores(), wiring.alerts(),
+              wiring.deadLetters())
+          : new AnomalyDetectionJob(config, source(config, inputStart), wiring.modelUpdates(), wiring.scores(),
+              wiring.alerts(), wiring.deadLetters(), wiring.modelHealth());
     } catch (JobConfigException e) {
       throw new DemoStepException(DemoStep.JOB, "the job refused its configuration: " + e.getMessage(), e);
     }

@@ -39,7 +39,7 @@ class DemoPipelineIT {
         256, 2e-3, 2, 2_000, 0.1, 0.01, 1L);
     DemoSettings settings = new DemoSettings(ProjectHome.resolve(), null, 0, ROWS, MALFORMED_PER_KIND, 7L, 0,
         Duration.ofMillis(500), Duration.ofSeconds(90), false, false, work.resolve("models"), work.resolve("reports"),
-        training);
+        training, false);
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     DemoResult first;
     Long brokerPid;

@@ -13,6 +13,7 @@ import io.impflow.job.scoring.ScoringSettings;
 import io.impflow.job.sink.KafkaWiring;
 import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.store.ModelLocationPolicy;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.ModelHealth;
@@ -111,7 +112,7 @@ public final class AnomalyDetectionJob {
       this.input = InputSpec.of(config, featureNames);
       this.scoring = new ScoringSettings(modelPath.toAbsolutePath().toString(), featureNames,
           config.threshold().isPresent() ? config.threshold().getAsDouble() : null, config.batchSize(),
-          config.batchTimeoutMillis());
+          config.batchTimeoutMillis(), ModelLocationPolicy.of(config.modelRoots()));
       scoring.router(model);
       this.modelVersion = model.version();
     } catch (ArtifactException e) {

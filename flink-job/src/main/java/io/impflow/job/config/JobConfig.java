@@ -1,6 +1,7 @@
 package io.impflow.job.config;
 
 import io.impflow.job.health.HealthSettings;
+import io.impflow.model.store.ModelLocationPolicy;
 import io.impflow.schemas.kafka.KafkaClientProperties;
 import java.io.Serializable;
 import java.net.URI;
@@ -45,6 +46,7 @@ public final class JobConfig implements Serializable {
   private final String alertsTopic;
   private final String deadLettersTopic;
   private final String modelUpdatesTopic;
+  private final List<String> modelRoots;
   private final String groupId;
   private final StartingOffsets startingOffsets;
   private final boolean bounded;
@@ -87,6 +89,7 @@ public final class JobConfig implements Serializable {
     alertsTopic = text("alerts-topic", options.alertsTopic);
     deadLettersTopic = text("dead-letters-topic", options.deadLettersTopic);
     modelUpdatesTopic = options.modelUpdatesTopic;
+    modelRoots = modelRoots(options.modelRoots == null ? List.of() : options.modelRoots, model);
     groupId = text("group-id", options.groupId);
     startingOffsets = StartingOffsets.fromFlag(text("starting-offsets", options.startingOffsets));
     bounded = options.bounded;
@@ -337,6 +340,36 @@ public final class JobConfig implements Serializable {
     return Collections.unmodifiableList(names);
   }
 
+  /** The {@code --model-root} URIs as given (checked here), or the parent directory of {@code --model}. */
+  private static List<String> modelRoots(List<String> given, String model) {
+    List<String> roots = given;
+    if (roots.isEmpty() && model != null) {
+      Path modelDir = Path.of(model).toAbsolutePath().normalize();
+      Path parent = modelDir.getParent();
+      roots = List.of((parent == null ? modelDir : parent).toUri().toString());
+    }
+    if (!roots.isEmpty()) {
+      try {
+        ModelLocationPolicy.of(roots);
+      } catch (IllegalArgumentException e) {
+        throw new JobConfigException(e.getMessage(), e);
+      }
+    }
+    return List.copyOf(roots);
+  }
+
+  /** A root for display: any user-info part of the URI (it may hold a credential) replaced by {@code ***}. */
+  private static String shownRoot(String root) {
+    int scheme = root.indexOf("://");
+    if (scheme < 0) {
+      return root;
+    }
+    int start = scheme + 3;
+    int slash = root.indexOf('/', start);
+    int at = root.lastIndexOf('@', slash < 0 ? root.length() : slash);
+    return at < start ? root : root.substring(0, start) + "***" + root.substring(at);
+  }
+
   /** The file's properties, then the {@code --kafka-property} pairs over them. */
   private static Map<String, String> kafkaProperties(String file, List<String> pairs) {
     Map<String, String> properties = new LinkedHashMap<>();
@@ -392,6 +425,11 @@ public final class JobConfig implements Serializable {
   /** The topic of model-update announcements, when hot swap is on. */
   public Optional<String> modelUpdatesTopic() {
     return Optional.ofNullable(modelUpdatesTopic);
+  }
+
+  /** Where announced models may be loaded from: the {@code --model-root} URIs, by default the parent of --model. */
+  public List<String> modelRoots() {
+    return modelRoots;
   }
 
   /** The consumer group id of the source. */
@@ -510,6 +548,9 @@ public final class JobConfig implements Serializable {
     shown.put("alerts-topic", alertsTopic);
     shown.put("dead-letters-topic", deadLettersTopic);
     shown.put("model-updates-topic", String.valueOf(modelUpdatesTopic));
+    List<String> roots = new ArrayList<>();
+    modelRoots.forEach(root -> roots.add(shownRoot(root)));
+    shown.put("model-root", String.join(",", roots));
     shown.put("group-id", groupId);
     shown.put("starting-offsets", startingOffsets.flagValue());
     shown.put("bounded", Boolean.toString(bounded));

@@ -47,6 +47,11 @@ final class JobOptions {
       description = "Topic of ModelUpdate announcements for hot swap (default: none, the model is fixed).")
   String modelUpdatesTopic;
 
+  @Option(names = "--model-root", paramLabel = "URI",
+      description = "Where announced models may be loaded from, repeatable (file://, s3://, hdfs:// with the Flink"
+          + " plugin); an update outside every root is refused (default: the parent directory of --model).")
+  List<String> modelRoots;
+
   @Option(names = "--group-id", paramLabel = "ID", defaultValue = "impflow-scoring",
       description = "Kafka consumer group of the input source (default: ${DEFAULT-VALUE}).")
   String groupId;

@@ -230,6 +230,11 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     return buffer.size();
   }
 
+  /** The settings it scores with. */
+  ScoringSettings settings() {
+    return settings;
+  }
+
   /** The version of the model serving now. */
   public String servingVersion() {
     return serving.version();

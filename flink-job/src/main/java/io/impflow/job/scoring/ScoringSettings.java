@@ -3,12 +3,14 @@ package io.impflow.job.scoring;
 import io.impflow.job.config.JobConfigException;
 import io.impflow.model.DensityModel;
 import io.impflow.model.calibration.Calibration;
+import io.impflow.model.store.ModelLocationPolicy;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * What each scoring subtask needs to build its scorer: the model artifact, the feature names it was checked
- * against at start-up, the threshold override, and the micro-batch limits.
+ * against at start-up, the threshold override, the micro-batch limits, and where announced models may come from.
  */
 public final class ScoringSettings implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -18,14 +20,28 @@ public final class ScoringSettings implements Serializable {
   private final Double thresholdOverride;
   private final int batchSize;
   private final long batchTimeoutMillis;
+  private final ModelLocationPolicy modelLocations;
 
   /**
-   * Settings for a model with the given feature names.
+   * Settings for a model with the given feature names, accepting announced models under the parent directory of
+   * {@code modelPath} (the job's default {@code --model-root}).
    *
    * @param thresholdOverride log-likelihood threshold replacing the artifact's, or null to use the artifact's
    */
   public ScoringSettings(String modelPath, List<String> featureNames, Double thresholdOverride, int batchSize,
       long batchTimeoutMillis) {
+    this(modelPath, featureNames, thresholdOverride, batchSize, batchTimeoutMillis,
+        ModelLocationPolicy.of(List.of(Path.of(modelPath).toAbsolutePath().getParent().toString())));
+  }
+
+  /**
+   * Settings for a model with the given feature names.
+   *
+   * @param thresholdOverride log-likelihood threshold replacing the artifact's, or null to use the artifact's
+   * @param modelLocations where the artifacts of model updates may be loaded from
+   */
+  public ScoringSettings(String modelPath, List<String> featureNames, Double thresholdOverride, int batchSize,
+      long batchTimeoutMillis, ModelLocationPolicy modelLocations) {
     if (batchSize < 1 || batchTimeoutMillis < 1) {
       throw new IllegalArgumentException("batch size and timeout must be ≥ 1, got " + batchSize + " and "
           + batchTimeoutMillis + " ms");
@@ -35,6 +51,12 @@ public final class ScoringSettings implements Serializable {
     this.thresholdOverride = thresholdOverride;
     this.batchSize = batchSize;
     this.batchTimeoutMillis = batchTimeoutMillis;
+    this.modelLocations = modelLocations;
+  }
+
+  /** Where the artifacts of model updates may be loaded from. */
+  public ModelLocationPolicy modelLocations() {
+    return modelLocations;
   }
 
   /** The model artifact directory. */

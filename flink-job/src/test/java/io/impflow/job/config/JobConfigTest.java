@@ -107,6 +107,28 @@ class JobConfigTest {
   }
 
   @Test
+  void modelRootsDefaultToTheParentOfTheModelAndAreRepeatable() {
+    assertThat(JobConfig.parse("--model", model.toString()).modelRoots())
+        .containsExactly(model.getParent().toUri().toString());
+    assertThat(JobConfig.parse("--model", model.toString(), "--model-root", "s3://bucket/models",
+        "--model-root=" + model).modelRoots()).containsExactly("s3://bucket/models", model.toString());
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--model-root", "http://host/models"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--model-root http://host/models")
+        .hasMessageContaining("not a file system");
+    assertThat(JobConfig.parse(Map.of("IMPFLOW_JOB_MODEL_ROOT", "hdfs://namenode/models"), "--model",
+        model.toString()).modelRoots()).containsExactly("hdfs://namenode/models");
+  }
+
+  @Test
+  void settingsShowTheModelRootsWithoutUserInfo() {
+    JobConfig config = JobConfig.parse("--model", model.toString(), "--model-root", "s3://bucket/models",
+        "--model-root", "hdfs://user:hunter2@namenode:8020/models");
+    assertThat(config.settings()).containsEntry("model-root", "s3://bucket/models,hdfs://***@namenode:8020/models");
+    assertThat(config.toString()).doesNotContain("hunter2");
+    assertThat(JobConfig.usage()).contains("--model-root=URI");
+  }
+
+  @Test
   void rejectsBadValuesNamingTheFlag() {
     String m = model.toString();
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-size", "0"))

@@ -1,11 +1,13 @@
 package io.impflow.job.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.impflow.job.TestModels;
 import io.impflow.job.decode.FeatureRecord;
 import io.impflow.job.decode.RawRecord;
 import io.impflow.model.DensityModel;
+import io.impflow.model.store.ModelLocationPolicy;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.nio.file.Files;
@@ -30,6 +32,9 @@ class ModelHotSwapTest {
   static Path dir;
   static Path first;
   static Path second;
+  /** A directory outside the model root. */
+  @TempDir
+  Path elsewhere;
 
   private final Random random = new Random(17);
   private final List<FeatureRecord> sent = new ArrayList<>();
@@ -52,7 +57,8 @@ class ModelHotSwapTest {
   private TwoInputStreamOperatorTestHarness<FeatureRecord, ModelUpdate, ScoredEvent> open(
       OperatorSubtaskState restoreFrom) throws Exception {
     operator = new MicroBatchScoringOperator(
-        new ScoringSettings(first.toString(), TestModels.FEATURES, null, 256, 60_000));
+        new ScoringSettings(first.toString(), TestModels.FEATURES, null, 256, 60_000,
+            ModelLocationPolicy.of(List.of(dir.toString()))));
     harness = new TwoInputStreamOperatorTestHarness<>(operator);
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
@@ -142,6 +148,39 @@ class ModelHotSwapTest {
       assertThat(event.getModelVersion()).isEqualTo(version(first));
       assertThat(event.getLogLikelihood()).isEqualTo(offline(first, sent.get(sent.size() - 1).features));
     }
+  }
+
+  /** Issue 14 point 8: an update pointing outside the model roots is refused before anything is read. */
+  @Test
+  void refusesUpdatesFromOutsideTheModelRootsAndKeepsServingTheOldModel() throws Exception {
+    // a genuine artifact, but outside the root: the location alone refuses it
+    Path outside = TestModels.writeCalibratedModel(elsewhere, 6);
+    String secondVersion = version(second);
+    String secondSha = ServingModel.manifestSha256(second.toString());
+    List<String> locations = List.of(
+        dir + "/first/../../" + outside.getParent().getFileName() + "/model",
+        dir.resolve("second/model/../../..").toString() + outside.toString(),
+        "file:" + dir + "/%2e%2e/" + outside.getParent().getFileName() + "/model",
+        outside.toUri().toString(),
+        "file:/etc",
+        "http://localhost:1/models/" + secondVersion,
+        "s3://bucket/models/" + secondVersion);
+    open(null);
+    for (String location : locations) {
+      ModelUpdate update = ModelUpdate.newBuilder().setVersion(secondVersion).setUri(location).setSha256(secondSha)
+          .setFeatureNames(TestModels.FEATURES).setCreatedAt(Instant.now()).build();
+      assertThatThrownBy(() -> ServingModel.load(operator.settings(), update)).as(location)
+          .isInstanceOf(ModelRefusedException.class)
+          .hasMessageMatching("(?s).*(outside the model roots|not allowed).*");
+      harness.processElement2(new StreamRecord<>(update));
+      operator.awaitModelUpdates();
+      assertThat(operator.servingVersion()).as("after %s", location).isEqualTo(version(first));
+      assertThat(scoreOne().getModelVersion()).isEqualTo(version(first));
+    }
+    // the same artifact under the root is accepted
+    harness.processElement2(new StreamRecord<>(announce(second)));
+    operator.awaitModelUpdates();
+    assertThat(operator.servingVersion()).isEqualTo(secondVersion);
   }
 
   @Test

@@ -62,6 +62,7 @@ public final class Checksums {
         }
         Map<String, String> expected = new LinkedHashMap<>();
         try {
+            ManifestLimits.checkFileSize(file, Files.size(file), ManifestLimits.MAX_CHECKSUM_FILE_BYTES);
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);

@@ -273,6 +273,7 @@ public final class ModelArtifact {
         Path manifestFile = dir.resolve(MANIFEST);
         Manifest manifest;
         try {
+            ManifestLimits.checkFileSize(manifestFile, Files.size(manifestFile), ManifestLimits.MAX_MANIFEST_BYTES);
             JsonNode tree = JSON.readTree(manifestFile.toFile());
             JsonNode format = tree.get("formatVersion");
             if (format == null || !format.isInt()) {
@@ -295,13 +296,14 @@ public final class ModelArtifact {
             throw new ArtifactException(ArtifactException.Kind.MALFORMED, manifestFile,
                     "invalid manifest: " + e.getMessage(), e);
         }
+        long parameters = ManifestLimits.check(manifestFile, manifest);
         validate(dir, manifest);
-        FlowWeights weights = decode(dir.resolve(manifest.parameterFile()), manifest);
+        FlowWeights weights = decode(dir.resolve(manifest.parameterFile()), manifest, parameters);
         checkLipschitz(manifestFile, manifest.spec(), weights);
         return new LoadedArtifact(manifest, weights);
     }
 
-    private static FlowWeights decode(Path file, Manifest manifest) throws ArtifactException {
+    private static FlowWeights decode(Path file, Manifest manifest, long parameters) throws ArtifactException {
         FlowSpec spec = manifest.spec();
         Map<String, long[]> expected = new LinkedHashMap<>();
         for (int k = 0; k < spec.blocks(); k++) {
@@ -330,17 +332,19 @@ public final class ModelArtifact {
         }
         byte[] bytes;
         try {
+            // the size is checked before reading: ManifestLimits bounds the parameter count, so is the allocation
+            long size = Files.size(file);
+            if (size != parameters * Double.BYTES) {
+                throw new ArtifactException(ArtifactException.Kind.MALFORMED, file,
+                        "has " + size + " bytes but the manifest's tensors need " + parameters * Double.BYTES);
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new ArtifactException(ArtifactException.Kind.IO, file, "cannot read: " + e.getMessage(), e);
         }
-        long total = 0;
-        for (long[] s : shapes.values()) {
-            total += Arrays.stream(s).reduce(1, (a, b) -> a * b);
-        }
-        if (bytes.length != total * Double.BYTES) {
+        if (bytes.length != parameters * Double.BYTES) {
             throw new ArtifactException(ArtifactException.Kind.MALFORMED, file,
-                    "has " + bytes.length + " bytes but the manifest's tensors need " + total * Double.BYTES);
+                    "has " + bytes.length + " bytes but the manifest's tensors need " + parameters * Double.BYTES);
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
         Map<String, double[]> values = new LinkedHashMap<>();

@@ -128,6 +128,43 @@ class ModelArtifactTest {
         }
     }
 
+    /** Issue 14 point 8: sizes a hostile manifest claims are refused before anything is allocated for them. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "\"hidden\" : 8,|\"hidden\" : 1073741824,|spec.hidden is 1073741824",
+        "\"blocks\" : 2,|\"blocks\" : 100000,|spec.blocks is 100000",
+        "\"layers\" : 2,|\"layers\" : 5000,|spec.layers is 5000",
+        "\"dimension\" : 3,|\"dimension\" : 65,|dimension must be in 1..64",
+        "\"parameterFile\" : \"params.bin\"|\"parameterFile\" : \"../../etc/passwd\"|parameterFile must be params.bin",
+        "\"f0\"|\"LONGNAME\"|featureNames 'xxxx"})
+    void manifestClaimsBeyondTheBoundsAreRefused(String from, String to, String messagePart) throws Exception {
+        Path a = RandomFlows.writeArtifact(flow, temp.resolve("a"), null);
+        Path manifest = a.resolve(ModelArtifact.MANIFEST);
+        String json = Files.readString(manifest);
+        assertThat(json).contains(from);
+        Files.writeString(manifest, json.replaceFirst(java.util.regex.Pattern.quote(from),
+                java.util.regex.Matcher.quoteReplacement(to.replace("LONGNAME", "x".repeat(100_000)))));
+        Checksums.write(a, List.of(ModelArtifact.MANIFEST, ModelArtifact.PARAMS));
+        assertRefused(a, ArtifactException.Kind.MALFORMED, messagePart);
+    }
+
+    @Test
+    void oversizedManifestAndChecksumFilesAreNotRead() throws Exception {
+        Path a = RandomFlows.writeArtifact(flow, temp.resolve("a"), null);
+        Path manifest = a.resolve(ModelArtifact.MANIFEST);
+        String json = Files.readString(manifest);
+        String padded = json.substring(0, json.lastIndexOf('}')) + ", \"padding\" : \""
+                + "p".repeat((int) ManifestLimits.MAX_MANIFEST_BYTES) + "\" }";
+        Files.writeString(manifest, padded);
+        Checksums.write(a, List.of(ModelArtifact.MANIFEST, ModelArtifact.PARAMS));
+        assertRefused(a, ArtifactException.Kind.MALFORMED, "at most " + ManifestLimits.MAX_MANIFEST_BYTES);
+
+        Path b = RandomFlows.writeArtifact(flow, temp.resolve("b"), null);
+        Files.writeString(b.resolve(Checksums.FILE_NAME), "\n".repeat((int) ManifestLimits.MAX_CHECKSUM_FILE_BYTES + 1),
+                java.nio.file.StandardOpenOption.APPEND);
+        assertRefused(b, ArtifactException.Kind.MALFORMED, "at most " + ManifestLimits.MAX_CHECKSUM_FILE_BYTES);
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"impflow-format1", "impflow-format2"})
     void goldenArtifactLoadsAndReproducesItsReferenceScores(String directory) throws Exception {

@@ -8,12 +8,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The offline command line of impflow ({@code ./impflow train|evaluate|score|sample}). Exit codes: 0 success,
+ * The offline command line of impflow ({@code ./impflow train|evaluate|score|sample|retrain}). Exit codes: 0 success,
  * 1 failure (bad data, bad model, no GPU, I/O), 2 usage error (unknown or invalid flag).
  */
 @Command(name = "impflow", mixinStandardHelpOptions = true, versionProvider = ImpflowCli.Version.class,
     description = "Fit, evaluate and apply exact normalizing-flow densities (ImpFlow / ResFlow) to feature data.",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, ScoreCommand.class, SampleCommand.class},
+    subcommands = {TrainCommand.class, EvaluateCommand.class, ScoreCommand.class, SampleCommand.class,
+        RetrainCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failure (data, model, device, I/O), 2 usage error."})
 public final class ImpflowCli implements Runnable {
 
@@ -43,7 +44,7 @@ public final class ImpflowCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing command: choose train, evaluate, score or sample");
+        "missing command: choose train, evaluate, score, sample or retrain");
   }
 
   /** Known failures print one clear line; anything else also prints its stack trace (a bug worth reporting). */

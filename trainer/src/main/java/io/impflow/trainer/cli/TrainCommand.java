@@ -1,18 +1,15 @@
 package io.impflow.trainer.cli;
 
-import ai.djl.ndarray.types.DataType;
 import io.impflow.model.DensityModel;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
-import io.impflow.model.flow.FlowSpec;
-import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import io.impflow.trainer.fit.DeviceOption;
 import io.impflow.trainer.fit.StopSignal;
-import io.impflow.trainer.fit.TrainingConfig;
 import io.impflow.trainer.fit.TrainingProgress;
 import io.impflow.trainer.fit.TrainingRun;
+import io.impflow.trainer.fit.TrainingSettings;
 import io.impflow.trainer.report.ModelReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,18 +168,11 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkOutputDirectory();
-    checkArchitecture();
-    boolean whiten = whiten();
+    TrainingSettings settings = settings();
     DeviceOption.DeviceChoice choice = device.resolve(DeviceOption.usableGpuCount());
     LOG.info("device: {} ({})", choice.device(), choice.reason());
     Dataset data = dataOptions.load(seed, null, SplitProtocol.Part.TRAIN);
-    int fitRows = data.size() - (int) Math.round(validationFraction * data.size());
-    int batch = batchSize(fitRows);
-    TrainingConfig config = new TrainingConfig(epochs, batch, learningRate, gradientClip, emaDecay, patience,
-        seed, dataType(), maxSteps(fitRows), timeBudget, contamination, TRIM_WARMUP_EPOCHS * stepsPerEpoch(fitRows, batch));
-    FlowSpec flowSpec = flowSpec(data);
-    TrainingRun.Request request = new TrainingRun.Request(data, flowSpec, config, validationFraction, targetFpr,
-        choice, out, featureScale, whiten, baseComponents);
+    TrainingRun.Request request = settings.request(data, choice, out);
 
     StopSignal stop = new StopSignal();
     CountDownLatch finished = new CountDownLatch(1);
@@ -234,32 +224,17 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Epochs of plain maximum likelihood before --contamination trims batches. */
-  private static final int TRIM_WARMUP_EPOCHS = 1;
-  /** Largest automatic batch size, and the fewest rows per automatic batch. */
-  private static final int AUTO_BATCH_MAX = 256;
-  private static final int AUTO_BATCH_MIN = 32;
-
-  /** The batch size: --batch-size, or for auto the largest power of two ≤ rows/8 within [32, 256]. */
-  int batchSize(int fitRows) {
-    long given = positiveOrAuto("--batch-size", batchSize);
-    if (given > 0) {
-      requireFlag(given <= Integer.MAX_VALUE, "--batch-size must be at most " + Integer.MAX_VALUE + ", got " + given);
-      return (int) given;
+  /** The flags as training settings; a bad value is a usage error naming its flag. */
+  TrainingSettings settings() {
+    try {
+      return new TrainingSettings(architecture, blocks, hidden, layers, activation, lipschitz, epochs,
+          positiveOrAuto("--max-steps", maxSteps), timeBudget, Math.toIntExact(positiveOrAuto("--batch-size",
+              batchSize)), learningRate, gradientClip, emaDecay, patience, validationFraction, featureScale, whiten(),
+          baseComponents, contamination, targetFpr, seed, TrainingSettings.dataType(dtype));
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e instanceof ArithmeticException
+          ? "--batch-size must be at most " + Integer.MAX_VALUE + ", got " + batchSize : e.getMessage());
     }
-    int b = Integer.highestOneBit(Math.max(1, fitRows / 8));
-    return Math.max(AUTO_BATCH_MIN, Math.min(AUTO_BATCH_MAX, b));
-  }
-
-  /** Bounds of the automatic step budget, and training rows per step. */
-  private static final int AUTO_STEPS_MIN = 50;
-  private static final int AUTO_STEPS_MAX = 5000;
-  private static final int AUTO_ROWS_PER_STEP = 4;
-
-  /** The step budget: --max-steps, or for auto fitRows / 4 within [50, 5000]. */
-  long maxSteps(int fitRows) {
-    long given = positiveOrAuto("--max-steps", maxSteps);
-    return given > 0 ? given : Math.max(AUTO_STEPS_MIN, Math.min(AUTO_STEPS_MAX, fitRows / AUTO_ROWS_PER_STEP));
   }
 
   /** The value of a flag that takes a positive integer or auto: the integer, or 0 for auto. */
@@ -274,12 +249,10 @@ final class TrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           flag + " must be a positive integer or auto, got " + value);
     }
-    requireFlag(parsed >= 1, flag + " must be >= 1, got " + parsed);
+    if (parsed < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be >= 1, got " + parsed);
+    }
     return parsed;
-  }
-
-  private static int stepsPerEpoch(int fitRows, int batch) {
-    return Math.max(1, (fitRows + batch - 1) / batch);
   }
 
   private boolean whiten() {
@@ -289,35 +262,5 @@ final class TrainCommand implements Callable<Integer> {
       default -> throw new CommandLine.ParameterException(spec.commandLine(),
           "--whitening must be shrinkage or none, got " + whitening);
     };
-  }
-
-  private DataType dataType() {
-    return switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
-      case "float32" -> DataType.FLOAT32;
-      case "float64" -> DataType.FLOAT64;
-      default -> throw new CommandLine.ParameterException(spec.commandLine(),
-          "--dtype must be float32 or float64, got " + dtype);
-    };
-  }
-
-  private void checkArchitecture() {
-    requireFlag(blocks >= 1, "--blocks must be >= 1, got " + blocks);
-    requireFlag(hidden >= 1, "--hidden must be >= 1, got " + hidden);
-    requireFlag(layers >= 1, "--layers must be >= 1, got " + layers);
-    requireFlag(lipschitz > 0 && lipschitz < 1, "--lipschitz must be in (0, 1), got " + lipschitz);
-  }
-
-  private void requireFlag(boolean condition, String message) {
-    if (!condition) {
-      throw new CommandLine.ParameterException(spec.commandLine(), message);
-    }
-  }
-
-  private FlowSpec flowSpec(Dataset data) throws DataSourceException {
-    if (data.dimension() > FlowSpec.MAX_DIMENSION) {
-      throw new DataSourceException(data.origin() + " has " + data.dimension() + " features; the exact model"
-          + " supports at most " + FlowSpec.MAX_DIMENSION + " (choose columns with --feature-names)");
-    }
-    return new FlowSpec(architecture, data.dimension(), blocks, hidden, layers, activation, lipschitz);
   }
 }

@@ -1,5 +1,6 @@
 package io.impflow.trainer.data;
 
+import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.serde.AvroDecodeException;
 import io.impflow.schemas.serde.AvroSingleObjectDeserializer;
@@ -24,6 +25,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * read with {@code isolation.level=read_committed}. No consumer group offsets are committed.
  */
 public final class KafkaWindowDataSource implements DataSource {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaWindowDataSource.class);
 
   /** The URI scheme of Kafka sources: {@code kafka://HOST:PORT[,HOST:PORT]/TOPIC}. */
   public static final String SCHEME = "kafka://";
@@ -50,7 +53,145 @@ public final class KafkaWindowDataSource implements DataSource {
 
   @Override
   public Dataset read() throws DataSourceException {
-    String origin = SCHEME + bootstrapServers + "/" + topic;
+    String origin = origin();
+    AvroSingleObjectDeserializer<FeatureVector> decoder = new AvroSingleObjectDeserializer<>(FeatureVector.class);
+    RecordRowReader rowReader = RecordRowReader.forSchema(FeatureVector.getClassSchema(), options, origin);
+    List<double[]> rows = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    consume(this::startOffset, (record, where) -> {
+      FeatureVector value;
+      try {
+        value = decoder.deserialize(record.topic(), record.value());
+      } catch (AvroDecodeException e) {
+        throw new DataSourceException(where + ": cannot decode a FeatureVector (" + e.reason() + ": "
+            + e.getMessage() + "); fix the producer, or start after it with --kafka-from-timestamp", e);
+      }
+      rowReader.read(value, where, rows, labels);
+    });
+    if (rows.isEmpty()) {
+      throw new DataSourceException(origin + ": the window holds no records (topic empty"
+          + (options.kafkaFromTimestampMs() == null ? "" : " after --kafka-from-timestamp") + ")");
+    }
+    return rowReader.toDataset(rows, labels, origin);
+  }
+
+  /**
+   * Which records of the topic a retraining window holds: those with a timestamp at or after a start, or the newest
+   * {@code lastRecords} across all partitions (by record timestamp).
+   *
+   * @param fromTimestampMs first record timestamp (epoch ms), or null
+   * @param lastRecords the newest N records, or 0
+   */
+  public record Selection(Long fromTimestampMs, int lastRecords) {
+    /** Exactly one of the two. */
+    public Selection {
+      if ((fromTimestampMs == null) == (lastRecords <= 0)) {
+        throw new IllegalArgumentException("--window or --window-records: give exactly one");
+      }
+    }
+
+    /** The records of the last {@code window} before {@code nowMs}. */
+    public static Selection since(long nowMs, java.time.Duration window) {
+      return new Selection(nowMs - window.toMillis(), 0);
+    }
+
+    /** The newest {@code n} records. */
+    public static Selection newest(int n) {
+      return new Selection(null, n);
+    }
+  }
+
+  /**
+   * A window of the input topic as the streaming job would see it: every record decoded and validated as the job
+   * does (single-object FeatureVector, as many values as the model has features, every one finite), those that fail
+   * skipped and counted by their dead-letter reason, the rest in record-timestamp order (oldest first).
+   *
+   * @param data the valid rows, oldest first, named by the model's features
+   * @param timestamps each row's record timestamp (epoch ms)
+   * @param skipped records skipped, by dead-letter reason
+   */
+  public record Window(Dataset data, long[] timestamps, Map<DeadLetterReason, Long> skipped) {
+    /** Records skipped in all. */
+    public long skippedCount() {
+      return skipped.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * Reads the window {@code selection} describes, validating every record against {@code featureNames}.
+   *
+   * @throws DataSourceException if the broker or topic cannot be reached, or no record in the window is valid
+   */
+  public Window readWindow(Selection selection, List<String> featureNames) throws DataSourceException {
+    AvroSingleObjectDeserializer<FeatureVector> decoder = new AvroSingleObjectDeserializer<>(FeatureVector.class);
+    List<Timed> valid = new ArrayList<>();
+    Map<DeadLetterReason, Long> skipped = new java.util.EnumMap<>(DeadLetterReason.class);
+    StartOffset start = selection.fromTimestampMs() != null
+        ? (consumer, partition, end) -> startAt(consumer, partition, end, selection.fromTimestampMs())
+        : (consumer, partition, end) ->
+            Math.max(consumer.beginningOffsets(List.of(partition)).get(partition), end - selection.lastRecords());
+    consume(start, (record, where) -> {
+      DeadLetterReason reason = null;
+      double[] row = null;
+      try {
+        if (record.value() == null) {
+          reason = DeadLetterReason.MALFORMED_AVRO;
+        } else {
+          row = FeatureRows.validated(decoder.deserialize(record.topic(), record.value()).getFeatures(),
+              featureNames.size());
+          if (row == null) {
+            reason = DeadLetterReason.NON_FINITE_VALUE;
+          }
+        }
+      } catch (AvroDecodeException e) {
+        reason = e.reason();
+      } catch (FeatureRows.DimensionMismatch e) {
+        reason = DeadLetterReason.DIMENSION_MISMATCH;
+      }
+      if (reason != null) {
+        skipped.merge(reason, 1L, Long::sum);
+        LOG.debug("{}: skipped ({})", where, reason);
+      } else {
+        valid.add(new Timed(record.timestamp(), record.partition(), record.offset(), row));
+      }
+    });
+    valid.sort(java.util.Comparator.comparingLong(Timed::timestamp).thenComparingInt(Timed::partition)
+        .thenComparingLong(Timed::offset));
+    List<Timed> kept = selection.lastRecords() > 0 && valid.size() > selection.lastRecords()
+        ? valid.subList(valid.size() - selection.lastRecords(), valid.size()) : valid;
+    if (kept.isEmpty()) {
+      throw new DataSourceException(origin() + ": the window holds no valid records (" + skipped.values().stream()
+          .mapToLong(Long::longValue).sum() + " skipped: " + skipped + "); check --window and the producer");
+    }
+    double[][] rows = kept.stream().map(Timed::row).toArray(double[][]::new);
+    long[] timestamps = kept.stream().mapToLong(Timed::timestamp).toArray();
+    String origin = origin() + " (" + (selection.fromTimestampMs() != null
+        ? "records from " + java.time.Instant.ofEpochMilli(selection.fromTimestampMs())
+        : "newest " + selection.lastRecords() + " records") + ")";
+    return new Window(new Dataset(featureNames, rows, null, origin), timestamps, Map.copyOf(skipped));
+  }
+
+  private record Timed(long timestamp, int partition, long offset, double[] row) {}
+
+  /** Where a partition's part of the window starts, given its end offset. */
+  @FunctionalInterface
+  private interface StartOffset {
+    long of(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end);
+  }
+
+  /** What to do with one record of the window; {@code where} names its topic, partition and offset. */
+  @FunctionalInterface
+  private interface RecordHandler {
+    void accept(ConsumerRecord<byte[], byte[]> record, String where) throws DataSourceException;
+  }
+
+  private String origin() {
+    return SCHEME + bootstrapServers + "/" + topic;
+  }
+
+  /** Reads every partition from its start offset up to the end offsets seen now, read_committed. */
+  private void consume(StartOffset startOffset, RecordHandler handler) throws DataSourceException {
+    String origin = origin();
     Properties properties = new Properties();
     // The user's client settings (security) first; what makes this a bounded, uncommitted window wins over them.
     properties.putAll(options.kafkaProperties());
@@ -59,12 +200,8 @@ public final class KafkaWindowDataSource implements DataSource {
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) options.kafkaPollTimeoutMs());
-    properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "impflow-trainer");
+    properties.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "impflow-trainer");
     properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    AvroSingleObjectDeserializer<FeatureVector> decoder = new AvroSingleObjectDeserializer<>(FeatureVector.class);
-    RecordRowReader rowReader = RecordRowReader.forSchema(FeatureVector.getClassSchema(), options, origin);
-    List<double[]> rows = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = partitions(consumer, origin);
@@ -72,7 +209,7 @@ public final class KafkaWindowDataSource implements DataSource {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       Map<TopicPartition, Long> remaining = new HashMap<>();
       for (TopicPartition partition : partitions) {
-        long start = startOffset(consumer, partition, end.get(partition));
+        long start = startOffset.of(consumer, partition, end.get(partition));
         consumer.seek(partition, start);
         if (start < end.get(partition)) {
           remaining.put(partition, end.get(partition));
@@ -87,15 +224,7 @@ public final class KafkaWindowDataSource implements DataSource {
           if (stop == null || record.offset() >= stop) {
             continue;
           }
-          String where = "topic " + topic + " partition " + record.partition() + " offset " + record.offset();
-          FeatureVector value;
-          try {
-            value = decoder.deserialize(record.topic(), record.value());
-          } catch (AvroDecodeException e) {
-            throw new DataSourceException(where + ": cannot decode a FeatureVector (" + e.reason() + ": "
-                + e.getMessage() + "); fix the producer, or start after it with --kafka-from-timestamp", e);
-          }
-          rowReader.read(value, where, rows, labels);
+          handler.accept(record, "topic " + topic + " partition " + record.partition() + " offset " + record.offset());
         }
         for (TopicPartition partition : List.copyOf(remaining.keySet())) {
           if (consumer.position(partition) >= remaining.get(partition)) {
@@ -114,11 +243,6 @@ public final class KafkaWindowDataSource implements DataSource {
       throw new DataSourceException(origin + ": Kafka error (" + e.getMessage() + "); check the bootstrap"
           + " servers and the topic name", e);
     }
-    if (rows.isEmpty()) {
-      throw new DataSourceException(origin + ": the window holds no records (topic empty"
-          + (options.kafkaFromTimestampMs() == null ? "" : " after --kafka-from-timestamp") + ")");
-    }
-    return rowReader.toDataset(rows, labels, origin);
   }
 
   private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String origin)
@@ -140,8 +264,12 @@ public final class KafkaWindowDataSource implements DataSource {
     if (options.kafkaFromTimestampMs() == null) {
       return consumer.beginningOffsets(List.of(partition)).get(partition);
     }
-    OffsetAndTimestamp found =
-        consumer.offsetsForTimes(Map.of(partition, options.kafkaFromTimestampMs())).get(partition);
+    return startAt(consumer, partition, end, options.kafkaFromTimestampMs());
+  }
+
+  private static long startAt(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end,
+      long timestampMs) {
+    OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(partition, timestampMs)).get(partition);
     return found == null ? end : found.offset();
   }
 }

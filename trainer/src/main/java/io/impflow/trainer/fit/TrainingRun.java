@@ -325,6 +325,13 @@ public final class TrainingRun {
     p.put("whitening", request.whiten() ? "ledoit-wolf shrinkage" : "none");
     p.put("base_components_max", request.baseComponents());
     p.put("target_fpr", request.targetFpr());
+    p.put("contamination", request.config().trimFraction());
+    if (request.config().maxSteps() < Long.MAX_VALUE) {
+      p.put("max_steps", request.config().maxSteps());
+    }
+    if (Double.isFinite(request.config().timeBudgetSeconds())) {
+      p.put("time_budget_seconds", request.config().timeBudgetSeconds());
+    }
     p.put("dtype", request.config().dtype().toString().toLowerCase(Locale.ROOT));
     p.put("device", request.device().device().toString());
     p.put("device_reason", request.device().reason());

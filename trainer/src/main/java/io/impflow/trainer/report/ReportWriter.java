@@ -226,6 +226,68 @@ public final class ReportWriter {
     return save("density-heatmap.png", chart);
   }
 
+  /**
+   * One health window of a model for {@link #healthTimeline}.
+   *
+   * @param seconds the window's end, in seconds from the start of the timeline
+   * @param model the label of the model that scored the window (one line per model)
+   * @param alertRate share of the window's records flagged
+   * @param meanLogLikelihood mean log-likelihood of the window's records
+   */
+  public record HealthPoint(double seconds, String model, double alertRate, double meanLogLikelihood) {}
+
+  /**
+   * {@code model-health.png}: alert rate (with the target false-positive rate) and mean log-likelihood per health
+   * window over time, one line per model, with a vertical marker per event (label to seconds).
+   */
+  public Path healthTimeline(List<HealthPoint> points, double targetFpr, java.util.Map<String, Double> events)
+      throws IOException {
+    java.util.Map<String, XYSeries> rates = new java.util.LinkedHashMap<>();
+    java.util.Map<String, XYSeries> means = new java.util.LinkedHashMap<>();
+    for (HealthPoint point : points) {
+      rates.computeIfAbsent(point.model(), m -> new XYSeries("alert rate, " + m))
+          .add(point.seconds(), point.alertRate());
+      if (Double.isFinite(point.meanLogLikelihood())) {
+        means.computeIfAbsent(point.model(), m -> new XYSeries("mean log-likelihood, " + m))
+            .add(point.seconds(), point.meanLogLikelihood());
+      }
+    }
+    NumberAxis time = new NumberAxis("seconds (end of each health window)");
+    org.jfree.chart.plot.CombinedDomainXYPlot combined = new org.jfree.chart.plot.CombinedDomainXYPlot(time);
+    NumberAxis rateAxis = new NumberAxis("alert rate");
+    XYPlot ratePlot = new XYPlot(collection(rates), null, rateAxis, lines(rates.size()));
+    ValueMarker target = marker(targetFpr, "target " + targetFpr, Color.DARK_GRAY);
+    target.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+    ratePlot.addRangeMarker(target);
+    NumberAxis llAxis = new NumberAxis("mean log-likelihood (nats)");
+    llAxis.setAutoRangeIncludesZero(false);
+    XYPlot llPlot = new XYPlot(collection(means), null, llAxis, lines(means.size()));
+    events.forEach((label, seconds) -> {
+      ratePlot.addDomainMarker(marker(seconds, label, ANOMALY));
+      llPlot.addDomainMarker(marker(seconds, "", ANOMALY));
+    });
+    combined.add(ratePlot, 1);
+    combined.add(llPlot, 1);
+    return save("model-health.png",
+        new JFreeChart("Model health per window: alert rate and mean log-likelihood", titleFont(), combined, true));
+  }
+
+  private static XYSeriesCollection collection(java.util.Map<String, XYSeries> series) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    series.values().forEach(data::addSeries);
+    return data;
+  }
+
+  private static XYLineAndShapeRenderer lines(int count) {
+    Color[] colors = {NORMAL, new Color(0x2c, 0xa0, 0x2c), new Color(0xff, 0x7f, 0x0e), new Color(0x94, 0x67, 0xbd)};
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    for (int i = 0; i < count; i++) {
+      renderer.setSeriesPaint(i, colors[i % colors.length]);
+      renderer.setSeriesStroke(i, new BasicStroke(2f));
+    }
+    return renderer;
+  }
+
   private Path save(String name, JFreeChart chart) throws IOException {
     chart.setBackgroundPaint(Color.WHITE);
     Path file = directory.resolve(name);

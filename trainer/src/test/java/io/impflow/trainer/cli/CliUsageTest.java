@@ -64,6 +64,37 @@ class CliUsageTest {
   }
 
   @Test
+  void retrainHasHelpAndRefusesBadFlagsNamingThem() {
+    CliRun help = CliRun.of("retrain", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("Usage: impflow retrain").contains("--window=DURATION")
+        .contains("--window-records=N").contains("--serving=STORE_URI").contains("--every=DURATION")
+        .contains("--on-drift").contains("--keep=N").contains("--report=FILE").contains("--kafka-property=KEY=VALUE");
+    String store = dir.resolve("store").toString();
+    String[][] bad = {
+        {"--from", "kafka://localhost:1/events", "--serving", store}, 
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--window-records", "10"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "six hours"},
+        {"--from", "http://localhost:1/events", "--serving", store, "--window", "6h"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--gate-fraction", "1.5"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--kafka-property", "novalue"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--every", "1h",
+            "--on-drift"}};
+    String[] messages = {"--window DURATION or --window-records N", "--window DURATION or --window-records N",
+        "--window must be a duration", "--from must be kafka://", "--gate-fraction must be in (0, 1)",
+        "--kafka-property must be KEY=VALUE", "--every and --on-drift: choose one"};
+    for (int i = 0; i < bad.length; i++) {
+      String[] args = new String[bad[i].length + 1];
+      args[0] = "retrain";
+      System.arraycopy(bad[i], 0, args, 1, bad[i].length);
+      CliRun run = CliRun.of(args);
+      assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(run.err()).as(String.join(" ", args)).contains(messages[i]);
+    }
+    assertThat(Files.exists(dir.resolve("store"))).isFalse();
+  }
+
+  @Test
   void anExistingNonEmptyOutputDirectoryIsNeverOverwritten() throws IOException {
     Path out = Files.createDirectories(dir.resolve("model"));
     Files.writeString(out.resolve("keep.txt"), "mine");

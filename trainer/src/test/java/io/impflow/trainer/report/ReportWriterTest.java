@@ -46,4 +46,14 @@ class ReportWriterTest {
     Path png = new ReportWriter(dir).densityHeatmap(List.of("u", "v"), xs, ys, logDensity, new double[0][]);
     assertThat(read(png).getWidth()).isEqualTo(900);
   }
+
+  @Test
+  void writesTheHealthTimelineSkippingWindowsWithoutAFiniteMean() throws IOException {
+    Path png = new ReportWriter(dir).healthTimeline(List.of(
+        new ReportWriter.HealthPoint(2, "old", 0.01, -12.0),
+        new ReportWriter.HealthPoint(4, "old", 0.09, Double.NaN),
+        new ReportWriter.HealthPoint(6, "new", 0.012, -11.5)), 0.01, java.util.Map.of("swap", 5.0));
+    assertThat(png.getFileName().toString()).isEqualTo("model-health.png");
+    assertThat(read(png).getHeight()).isEqualTo(600);
+  }
 }
