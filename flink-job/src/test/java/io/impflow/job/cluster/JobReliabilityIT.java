@@ -45,6 +45,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,6 +79,8 @@ class JobReliabilityIT {
   private static FlinkProcessCluster flink;
   private static String jarId;
   private static Path modelV1;
+  /** Jobs submitted by the running test. */
+  private static final List<String> submitted = new ArrayList<>();
 
   @BeforeAll
   static void startClusters() throws Exception {
@@ -85,6 +88,22 @@ class JobReliabilityIT {
     flink = FlinkProcessCluster.builder().taskManagers(1).slotsPerTaskManager(2).start();
     jarId = flink.rest().uploadJar(JobJar.shaded());
     modelV1 = TestModels.writeCalibratedModel(dir.resolve("v1"), 11);
+  }
+
+  /** Cancels what a failed test left running, so its slots do not starve the tests after it. */
+  @AfterEach
+  void cancelLeftoverJobs() {
+    for (String jobId : submitted) {
+      try {
+        String state = flink.rest().jobState(jobId);
+        if (!List.of("CANCELED", "FAILED", "FINISHED").contains(state)) {
+          flink.rest().cancelJob(jobId, Duration.ofSeconds(60));
+        }
+      } catch (RuntimeException e) {
+        System.err.println("impflow reliability IT: could not cancel leftover job " + jobId + ": " + e);
+      }
+    }
+    submitted.clear();
   }
 
   @AfterAll
@@ -343,13 +362,16 @@ class JobReliabilityIT {
           "--alerts-topic", alerts, "--dead-letters-topic", deadLetters, "--model-health-topic", health,
           "--starting-offsets", "earliest",
           "--checkpoint-interval", checkpointInterval.toMillis() + "ms", "--parallelism",
-          Integer.toString(parallelism), "--group-id", prefix, "--transactional-id-prefix", prefix));
+          Integer.toString(parallelism), "--group-id", prefix, "--transactional-id-prefix", prefix,
+          // Every model the tests publish or announce lies under the test's directory.
+          "--model-root", dir.toString()));
       if (updates != null) {
         args.addAll(List.of("--model-updates-topic", updates));
       }
       args.addAll(List.of(extra));
       FlinkRestClient rest = flink.rest();
       String jobId = rest.runJar(jarId, AnomalyDetectionJob.class.getName(), args);
+      submitted.add(jobId);
       rest.awaitJobState(jobId, "RUNNING", JOB_START_TIMEOUT);
       await(() -> rest.checkpointCounts(jobId).completed() > 0, "a first completed checkpoint", jobId);
       return jobId;
