@@ -20,6 +20,7 @@ import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -28,6 +29,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -50,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class AnomalyDetectionJob {
   private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectionJob.class);
   private static final String WEB_UI_CLASS = "org.apache.flink.runtime.webmonitor.WebSubmissionExtension";
+  /** The longest wait between two restarts after failures. */
+  static final Duration MAX_RESTART_BACKOFF = Duration.ofSeconds(10);
 
   private final JobConfig config;
   private final Source<RawRecord, ?, ?> source;
@@ -131,6 +136,7 @@ public final class AnomalyDetectionJob {
     // deep copies (the scoring operator buffers its inputs, which is safe only because no upstream reuses them).
     env.getConfig().enableObjectReuse();
     env.enableCheckpointing(config.checkpointIntervalMillis(), CheckpointingMode.EXACTLY_ONCE);
+    env.configure(recoverySettings(config));
     // The web UI's job configuration shows these: settings with secrets redacted, never the raw Kafka properties.
     env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(config.settings()));
 
@@ -168,6 +174,26 @@ public final class AnomalyDetectionJob {
     }
   }
 
+  /**
+   * How the job recovers, set on the job so that it holds on any cluster: after a failure (a lost TaskManager, a
+   * broker that went away) it restarts from the last checkpoint with exponential delay, 1 s doubling to at most
+   * {@link #MAX_RESTART_BACKOFF} (10 % jitter, back to 1 s after 5 minutes without a failure) and never gives up,
+   * since a streaming job should outlast any outage; and it restores from {@code --from-savepoint} when given.
+   */
+  static Configuration recoverySettings(JobConfig config) {
+    Configuration recovery = new Configuration();
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, MAX_RESTART_BACKOFF);
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+        Duration.ofMinutes(5));
+    recovery.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+    config.fromSavepoint().ifPresent(path -> recovery.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+    return recovery;
+  }
+
   /** Builds the pipeline on {@code env} and runs it until the source ends (or forever, for an unbounded source). */
   public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
     build(env);
@@ -176,15 +202,21 @@ public final class AnomalyDetectionJob {
 
   /**
    * Runs the job with Kafka source and sinks: on an embedded MiniCluster when started with {@code java}, or on the
-   * cluster when submitted with {@code flink run}.
+   * cluster when submitted with {@code flink run} or over REST ({@code POST /jars/:id/run}).
+   *
+   * <p>A bad flag, or a model that does not fit them, ends the JVM with status 2 only when this JVM is the job's own
+   * ({@code ./impflow job}, see {@link #ownsJvm}). Submitted to a cluster, {@code main} runs inside Flink's client or
+   * JobManager: there it throws the {@link JobConfigException}, which Flink reports to the submitter (a {@code
+   * ProgramInvocationException} naming the flag) while the cluster keeps running.
+   *
+   * @throws JobConfigException when submitted to a cluster with a bad configuration
    */
   public static void main(String[] args) throws Exception {
     JobConfig config;
     try {
       config = JobConfig.parse(args);
     } catch (JobConfigException e) {
-      System.err.println("error: " + e.getMessage() + "\nRun with --help for every option.");
-      System.exit(2);
+      refuse(e, "\nRun with --help for every option.");
       return;
     }
     if (config.help()) {
@@ -199,11 +231,29 @@ public final class AnomalyDetectionJob {
           config.modelUpdatesTopic().isPresent() ? kafka.modelUpdates() : null, kafka.scores(), kafka.alerts(),
           kafka.deadLetters(), kafka.modelHealth());
     } catch (JobConfigException e) {
-      System.err.println("error: " + e.getMessage());
-      System.exit(2);
+      refuse(e, "");
       return;
     }
     job.execute(environment(config));
+  }
+
+  /** Ends the job's own JVM with status 2 and the message; inside a Flink process, throws {@code e} instead. */
+  private static void refuse(JobConfigException e, String hint) {
+    if (!ownsJvm(StreamExecutionEnvironment.getExecutionEnvironment())) {
+      throw e;
+    }
+    System.err.println("error: " + e.getMessage() + hint);
+    System.exit(2);
+  }
+
+  /**
+   * Whether {@code main} runs in a JVM of its own, given the environment {@link
+   * StreamExecutionEnvironment#getExecutionEnvironment()} returns there: a plain local one when started with {@code
+   * java} (the {@code ./impflow job} launcher). Flink's client ({@code flink run}) and the JobManager's REST
+   * submission install a context environment before they call {@code main}; their JVM is not the job's to end.
+   */
+  static boolean ownsJvm(StreamExecutionEnvironment contextEnvironment) {
+    return contextEnvironment instanceof LocalStreamEnvironment;
   }
 
   /**

@@ -178,9 +178,14 @@ class SecuredKafkaIT {
     KafkaWiring wiring = new KafkaWiring(config);
     AnomalyDetectionJob job = new AnomalyDetectionJob(config, wiring.source(), wiring.scores(), wiring.alerts(),
         wiring.deadLetters());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    job.build(env);
+    // After build: the job's own restart strategy (exponential delay, never giving up) would retry the authorization
+    // failure forever; without restarts the first failure ends the job.
     Configuration noRestarts = new Configuration();
     noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    Throwable failure = catchFailure(() -> job.execute(StreamExecutionEnvironment.getExecutionEnvironment(noRestarts)));
+    env.configure(noRestarts);
+    Throwable failure = catchFailure(() -> env.execute("impflow without write rights"));
 
     Throwable authorization = failure;
     while (authorization != null && !(authorization instanceof AuthorizationException)) {

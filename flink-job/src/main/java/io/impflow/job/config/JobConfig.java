@@ -4,6 +4,7 @@ import io.impflow.job.health.HealthSettings;
 import io.impflow.model.store.ModelLocationPolicy;
 import io.impflow.schemas.kafka.KafkaClientProperties;
 import java.io.Serializable;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class JobConfig implements Serializable {
   private final Map<String, String> kafkaProperties;
   private final String kafkaPropertiesFile;
   private final int parallelism;
+  private final String fromSavepoint;
   private final int webPort;
   private final String modelHealthTopic;
   private final HealthSettings health;
@@ -132,6 +134,7 @@ public final class JobConfig implements Serializable {
     kafkaProperties = kafkaProperties(kafkaPropertiesFile,
         options.kafkaProperties == null ? List.of() : options.kafkaProperties);
     parallelism = atLeast("parallelism", options.parallelism, 1);
+    fromSavepoint = savepointPath(options.fromSavepoint);
     webPort = port("web-port", options.webPort);
     modelHealthTopic = text("model-health-topic", options.modelHealthTopic);
     health = new HealthSettings(duration("health-window", options.healthWindow).toMillis(),
@@ -301,6 +304,25 @@ public final class JobConfig implements Serializable {
     } catch (java.io.IOException e) {
       throw new JobConfigException("--input-schema: cannot read " + path.toAbsolutePath() + " (" + e + ")", e);
     }
+  }
+
+  /** A savepoint location; local ones (a path or file: URI) must exist, remote ones are checked by Flink. */
+  private static String savepointPath(String location) {
+    if (location == null) {
+      return null;
+    }
+    if (location.isBlank()) {
+      throw new JobConfigException("--from-savepoint must not be empty");
+    }
+    boolean remote = location.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !location.startsWith("file:");
+    if (!remote) {
+      Path local = location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
+      if (!Files.exists(local)) {
+        throw new JobConfigException("--from-savepoint " + location + " does not exist: pass the location that"
+            + " stop-with-savepoint printed (a savepoint-... directory)");
+      }
+    }
+    return location;
   }
 
   private static List<String> parseFieldList(String fields) {
@@ -498,6 +520,11 @@ public final class JobConfig implements Serializable {
     return parallelism;
   }
 
+  /** The savepoint or retained checkpoint to restore from, when {@code --from-savepoint} was given. */
+  public Optional<String> fromSavepoint() {
+    return Optional.ofNullable(fromSavepoint);
+  }
+
   /** The embedded MiniCluster's REST/web UI port. */
   public int webPort() {
     return webPort;
@@ -539,6 +566,7 @@ public final class JobConfig implements Serializable {
     shown.put("kafka-properties-file", String.valueOf(kafkaPropertiesFile));
     KafkaClientProperties.redacted(kafkaProperties).forEach((key, value) -> shown.put("kafka-property." + key, value));
     shown.put("parallelism", Integer.toString(parallelism));
+    shown.put("from-savepoint", String.valueOf(fromSavepoint));
     shown.put("web-port", Integer.toString(webPort));
     shown.put("model-health-topic", modelHealthTopic);
     shown.put("health", health.toString());

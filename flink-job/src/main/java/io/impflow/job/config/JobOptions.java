@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
         "Score Avro records from Kafka by exact log-likelihood; write scores, alerts and dead letters exactly once.",
         "Every flag may also come from an environment variable IMPFLOW_JOB_<FLAG> (upper case, '-' as '_', e.g."
             + " IMPFLOW_JOB_BATCH_SIZE=512) or a line <flag>=<value> of the --config file (e.g. batch-size=512);"
-            + " the command line wins over the environment, the environment over the file."},
+            + " the command line wins over the environment, the environment over the file.",
+        "After a failure the job restarts from its last checkpoint with exponential delay (1 s doubling to 10 s, no"
+            + " limit on attempts); to rescale, stop it with a savepoint and restart with --from-savepoint and another"
+            + " --parallelism."},
     footer = {"", "Example: ./impflow job --model models/shuttle --bootstrap-servers localhost:9092"})
 final class JobOptions {
 
@@ -124,6 +127,11 @@ final class JobOptions {
   @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
       description = "Parallelism of the job, one model per scoring subtask (default: ${DEFAULT-VALUE}).")
   String parallelism;
+
+  @Option(names = "--from-savepoint", paramLabel = "PATH",
+      description = "Restore from this savepoint or retained checkpoint (offsets, open transactions, the model in"
+          + " use), also at another --parallelism (default: none, start from --starting-offsets).")
+  String fromSavepoint;
 
   @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081",
       description = "Port of the embedded MiniCluster's REST endpoint and web UI (default: ${DEFAULT-VALUE}).")

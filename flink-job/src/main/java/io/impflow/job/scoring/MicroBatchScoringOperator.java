@@ -23,6 +23,7 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -43,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@link BatchHealth} summary for the model-health windows (side output).
  *
  * <p>The buffer is flushed in {@link #prepareSnapshotPreBarrier}, before the checkpoint barrier is forwarded, so no
- * record is ever buffered across a checkpoint; the only state is the artifact path of the model in use. Each subtask
- * loads its own model in {@link #open()} and checks it is the model the job was built for.
+ * record is ever buffered across a checkpoint; the only state is the artifact (its files) of the model in use, so a
+ * restore serves that model whatever has happened to its directory since. Each subtask loads its own model in
+ * {@link #open()} and checks it is the model the job was built for.
  *
  * <p>Used as a one-input operator without hot swap, or as a two-input operator whose second input is the broadcast
  * stream of {@link ModelUpdate}s: each update is loaded and verified on a background thread, off the hot path; a
@@ -67,15 +69,16 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
 
   private static final Logger LOGGER = LoggerFactory.getLogger(MicroBatchScoringOperator.class);
   private static final String TORCH_ENGINE = "PyTorch";
-  private static final ListStateDescriptor<String> MODEL_IN_USE =
-      new ListStateDescriptor<>("model-in-use", String.class);
+  /** The artifact files of the serving model ({@link ServingModel#snapshot()}), written by subtask 0 only. */
+  private static final ListStateDescriptor<byte[]> MODEL_IN_USE =
+      new ListStateDescriptor<>("model-artifact-in-use", BytePrimitiveArraySerializer.INSTANCE);
 
   private final ScoringSettings settings;
 
   /** Written only by the task thread; read by the model loader to skip re-announcements of the serving model. */
   private transient volatile ServingModel serving;
-  private transient String restoredModelPath;
-  private transient ListState<String> modelInUse;
+  private transient byte[] restoredModel;
+  private transient ListState<byte[]> modelInUse;
   private transient AtomicReference<ServingModel> verifiedUpdate;
   private transient ExecutorService modelLoader;
   private transient List<FeatureRecord> buffer;
@@ -95,16 +98,22 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     modelInUse = context.getOperatorStateStore().getUnionListState(MODEL_IN_USE);
-    for (String path : modelInUse.get()) {
-      restoredModelPath = path;
+    for (byte[] snapshot : modelInUse.get()) {
+      restoredModel = snapshot;
     }
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    // After a restore, serve the model that was in use at the checkpoint (it may be a hot-swapped one).
-    serving = ServingModel.load(settings, restoredModelPath != null ? restoredModelPath : settings.modelPath());
+    // After a restore, serve the model that was in use at the checkpoint (it may be a hot-swapped one), from the
+    // checkpoint itself: its artifact directory, and --model, may have been moved or replaced since.
+    if (restoredModel != null) {
+      serving = ServingModel.restore(settings, restoredModel);
+      LOGGER.info("Restored model {} from the checkpoint (it was loaded from {})", serving.version(), serving.path());
+    } else {
+      serving = ServingModel.load(settings, settings.modelPath());
+    }
     // Torch records autograd history per thread; the scoring (task) thread never needs it. The engine must be
     // loaded before its JNI calls work.
     Engine.getEngine(TORCH_ENGINE);
@@ -152,9 +161,15 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     flush();
   }
 
+  /**
+   * Before the barrier: applies (or refuses) every model update received so far, so a checkpoint never holds an
+   * update that its sources have consumed but the operator has not applied (it would be lost on restore), then
+   * scores the buffer.
+   */
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
+    awaitModelUpdates();
     flush();
   }
 
@@ -169,10 +184,15 @@ public final class MicroBatchScoringOperator extends AbstractStreamOperator<Scor
     super.processWatermark(mark);
   }
 
+  /**
+   * Checkpoints the serving model's artifact files. Every subtask serves the same model at a barrier (the updates
+   * are broadcast and aligned with the barriers), so subtask 0's copy stands for all, at any parallelism.
+   */
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
-    modelInUse.update(List.of(serving.path()));
+    boolean first = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+    modelInUse.update(first ? List.of(serving.snapshot()) : List.of());
   }
 
   @Override

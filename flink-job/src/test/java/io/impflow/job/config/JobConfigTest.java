@@ -86,6 +86,27 @@ class JobConfigTest {
   }
 
   @Test
+  void fromSavepointTakesAnExistingLocalSavepointOrARemoteOne() throws Exception {
+    Path savepoint = Files.createDirectory(model.resolve("savepoint-1a2b3c"));
+    assertThat(JobConfig.parse("--model", model.toString()).fromSavepoint()).isEmpty();
+    assertThat(JobConfig.parse("--model", model.toString(), "--from-savepoint", savepoint.toString())
+        .fromSavepoint()).hasValue(savepoint.toString());
+    assertThat(JobConfig.parse("--model", model.toString(), "--from-savepoint", savepoint.toUri().toString())
+        .fromSavepoint()).hasValue(savepoint.toUri().toString());
+    assertThat(JobConfig.parse("--model", model.toString(), "--from-savepoint", "s3://bucket/savepoint-9")
+        .fromSavepoint()).hasValue("s3://bucket/savepoint-9");
+    assertThatThrownBy(() -> JobConfig.parse("--model", model.toString(), "--from-savepoint",
+        model.resolve("savepoint-gone").toString()))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--from-savepoint")
+        .hasMessageContaining("savepoint-gone").hasMessageContaining("does not exist");
+    assertThat(JobConfig.parse(Map.of("IMPFLOW_JOB_FROM_SAVEPOINT", savepoint.toString()), "--model",
+        model.toString()).fromSavepoint()).hasValue(savepoint.toString());
+    assertThat(JobConfig.parse("--model", model.toString(), "--from-savepoint", savepoint.toString()).settings())
+        .containsEntry("from-savepoint", savepoint.toString());
+    assertThat(JobConfig.usage()).contains("--from-savepoint=PATH").contains("exponential delay");
+  }
+
+  @Test
   void modelRootsDefaultToTheParentOfTheModelAndAreRepeatable() {
     assertThat(JobConfig.parse("--model", model.toString()).modelRoots())
         .containsExactly(model.getParent().toUri().toString());

@@ -196,4 +196,49 @@ class ModelHotSwapTest {
     assertThat(operator.servingVersion()).isEqualTo(version(second));
     assertThat(scoreOne().getModelVersion()).isEqualTo(version(second));
   }
+
+  @Test
+  void aRestoredOperatorServesTheCheckpointedModelAfterItsDirectoryIsGone() throws Exception {
+    Path third = TestModels.writeCalibratedModel(dir.resolve("third"), 7);
+    String thirdVersion = version(third);
+    open(null);
+    harness.processElement2(new StreamRecord<>(announce(third)));
+    operator.awaitModelUpdates();
+    scoreOne();
+    OperatorSubtaskState snapshot = harness.snapshot(8, 8);
+    harness.close();
+    double[] row = TestModels.normalRow(random);
+    double expected = offline(third, row);
+    try (Stream<Path> files = Files.list(third)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Files.delete(file);
+      }
+    }
+    Files.delete(third);
+
+    open(snapshot);
+    assertThat(operator.servingVersion()).isEqualTo(thirdVersion).isNotEqualTo(version(first));
+    harness.processElement1(new StreamRecord<>(new FeatureRecord("gone", 0L, row,
+        new RawRecord("events", 0, 99, 0L, null, new byte[] {1}))));
+    harness.prepareSnapshotPreBarrier(9);
+    ScoredEvent event = harness.extractOutputValues().get(0);
+    assertThat(event.getModelVersion()).isEqualTo(thirdVersion);
+    assertThat(event.getLogLikelihood()).isEqualTo(expected);
+  }
+
+  @Test
+  void anUpdateReceivedBeforeABarrierIsAppliedInThatCheckpoint() throws Exception {
+    open(null);
+    harness.processElement2(new StreamRecord<>(announce(second)));
+    // No wait for the background verification: the barrier itself must wait for it (the harness's snapshot() does
+    // not run the pre-barrier step, the task does).
+    harness.prepareSnapshotPreBarrier(10);
+    OperatorSubtaskState snapshot = harness.snapshot(10, 10);
+    assertThat(operator.servingVersion()).isEqualTo(version(second));
+    harness.close();
+
+    open(snapshot);
+    assertThat(operator.servingVersion()).isEqualTo(version(second));
+    assertThat(scoreOne().getModelVersion()).isEqualTo(version(second));
+  }
 }

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -21,7 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * The few calls of Flink's REST API that a test needs: upload a job jar and run it with program arguments (what
- * {@code flink run} does), watch the job's state and checkpoints, cancel it, and list the registered TaskManagers.
+ * {@code flink run} does), watch the job's state and checkpoints, stop it with a savepoint or cancel it, and list the
+ * registered TaskManagers.
  *
  * <p>Responses are read with a few patterns rather than a JSON library, so the testkit adds no JSON dependency to
  * its users; a response without the expected field fails with the whole response quoted.
@@ -144,6 +147,67 @@ public final class FlinkRestClient {
         String response = get(path);
         return new CheckpointCounts(numberField(response, "completed", path), numberField(response, "restored", path),
                 numberField(response, "failed", path));
+    }
+
+    /**
+     * Returns how long each completed checkpoint that the job's checkpoint history still lists took from trigger to
+     * the last acknowledgement ({@code end_to_end_duration} of {@code GET /jobs/:jobid/checkpoints}); the history
+     * keeps the latest {@code web.checkpoints.history} checkpoints, so poll it to see them all.
+     *
+     * @param jobId the job
+     * @return completed checkpoint id to its duration in milliseconds, savepoints excluded
+     */
+    public Map<Long, Long> completedCheckpointDurations(String jobId) {
+        String path = "/jobs/" + jobId + "/checkpoints";
+        String response = get(path);
+        int history = response.indexOf("\"history\"");
+        Map<Long, Long> durations = new TreeMap<>();
+        if (history < 0) {
+            return durations;
+        }
+        for (String entry : response.substring(history).split("\\{\"className\"")) {
+            if (entry.contains("\"status\":\"COMPLETED\"") && entry.contains("\"is_savepoint\":false")) {
+                durations.put(numberField(entry, "id", path), numberField(entry, "end_to_end_duration", path));
+            }
+        }
+        return durations;
+    }
+
+    /**
+     * Stops the job with a savepoint ({@code POST /jobs/:jobid/stop}, what {@code flink stop} does): sources stop,
+     * a final savepoint is taken (sink transactions commit with it) and the job finishes.
+     *
+     * @param jobId           the job
+     * @param targetDirectory where the savepoint is written
+     * @param timeout         how long to wait for the savepoint and the job's end
+     * @return the savepoint's location, for {@code --from-savepoint} or a run request's {@code savepointPath}
+     * @throws FlinkClusterException if the savepoint fails or does not complete in time; the message quotes the cause
+     */
+    public String stopWithSavepoint(String jobId, Path targetDirectory, Duration timeout) {
+        String json = "{\"targetDirectory\":" + jsonString(targetDirectory.toUri().toString()) + ",\"drain\":false}";
+        String response = send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "/stop"))
+                .header("Content-Type", "application/json").POST(BodyPublishers.ofString(json)),
+                "stopping job " + jobId + " with a savepoint");
+        String trigger = stringField(response, "request-id", "POST /jobs/" + jobId + "/stop");
+        String statusPath = "/jobs/" + jobId + "/savepoints/" + trigger;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String status = get(statusPath);
+            if (stringField(status, "id", "GET " + statusPath).equals("COMPLETED")) {
+                if (status.contains("\"failure-cause\"")) {
+                    throw new FlinkClusterException("The savepoint of job " + jobId + " failed: " + status + "; "
+                            + logHint.get());
+                }
+                String location = stringField(status, "location", "GET " + statusPath);
+                awaitJobState(jobId, "FINISHED", timeout);
+                return location;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new FlinkClusterException("The savepoint of job " + jobId + " did not complete within "
+                        + timeout.toSeconds() + " s: " + status + "; " + logHint.get());
+            }
+            pause();
+        }
     }
 
     /**

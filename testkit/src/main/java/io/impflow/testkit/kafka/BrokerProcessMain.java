@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of the broker JVM that {@link KafkaProcessCluster} starts: formats the KRaft storage, runs
- * {@code kafka.Kafka}, and halts the broker as soon as the test JVM that started it is gone, so that no broker
- * outlives its tests.
+ * Entry point of the broker JVM that {@link KafkaProcessCluster} starts: formats the KRaft storage (unless a restart
+ * finds it formatted), runs {@code kafka.Kafka}, and halts the broker as soon as the test JVM that started it is
+ * gone, so that no broker outlives its tests.
  */
 public final class BrokerProcessMain {
 
@@ -34,8 +34,9 @@ public final class BrokerProcessMain {
         }
         ParentWatchdog.start("broker");
 
-        // Formatting in this JVM rather than a separate StorageTool JVM saves a JVM start (~2 s) per broker.
-        List<String> format = new ArrayList<>(List.of("format", "-t", args[0], "-c", args[1]));
+        // Formatting in this JVM rather than a separate StorageTool JVM saves a JVM start (~2 s) per broker. A restart
+        // on the same log directories finds them formatted with the same cluster id and keeps them as they are.
+        List<String> format = new ArrayList<>(List.of("format", "-t", args[0], "-c", args[1], "--ignore-formatted"));
         format.addAll(Arrays.asList(args).subList(2, args.length));
         int formatStatus = (Integer) invokeStatic("kafka.tools.StorageTool", "execute",
                 new Class<?>[] {String[].class, PrintStream.class}, format.toArray(String[]::new), System.out);

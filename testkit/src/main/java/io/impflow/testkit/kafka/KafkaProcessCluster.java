@@ -35,7 +35,8 @@ import org.apache.kafka.common.Uuid;
  * jars, with its configuration, data and log in a fresh directory under the calling module's {@code target/}.
  *
  * <p>The broker's classpath is the one written at build time to the resource {@value #CLASSPATH_RESOURCE}, never
- * the test JVM's classpath. Closing the cluster stops the broker and deletes its data; {@code broker.log} and
+ * the test JVM's classpath. Failure tests can {@link #stop} or {@link #kill} the broker and {@link #restart} it on
+ * the same data and address. Closing the cluster stops the broker and deletes its data; {@code broker.log} and
  * {@code server.properties} stay for post-mortems. A shutdown hook, and a watchdog in the broker JVM that halts it
  * when its stdin (a pipe from the test JVM) closes, make sure no broker outlives the JVM that started it, even one
  * killed with SIGKILL.
@@ -56,19 +57,25 @@ public final class KafkaProcessCluster implements KafkaCluster {
     private static final int PORT_ATTEMPTS = 3;
     private static final String PORT_TAKEN = "Address already in use";
 
+    private final Path workDirectory;
     private final Path dataDirectory;
-    private final ChildJvm broker;
+    private final List<String> command;
     private final String bootstrapServers;
     private final ExitHook exitHook;
     private final KafkaSecurity security;
+    /** The broker JVM now; {@link #restart()} replaces it with one on the same directories and ports. */
+    private volatile ChildJvm broker;
 
-    private KafkaProcessCluster(Path dataDirectory, ChildJvm broker, String bootstrapServers,
-            KafkaSecurity security) {
+    private KafkaProcessCluster(Path workDirectory, Path dataDirectory, List<String> command, ChildJvm broker,
+            String bootstrapServers, KafkaSecurity security) {
+        this.workDirectory = workDirectory;
         this.dataDirectory = dataDirectory;
+        this.command = command;
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
         this.security = security;
-        this.exitHook = ExitHook.install("impflow-kafka-broker-stop-" + broker.process().pid(), broker::kill);
+        this.exitHook = ExitHook.install("impflow-kafka-broker-stop-" + broker.process().pid(),
+                () -> this.broker.kill());
     }
 
     /**
@@ -147,9 +154,9 @@ public final class KafkaProcessCluster implements KafkaCluster {
         if (security != null) {
             command.addAll(security.formatArguments());
         }
-        ChildJvm broker = ChildJvm.start("the Kafka broker", command, workDirectory, logFile, Map.of(),
-                KafkaClusterException::new);
-        KafkaProcessCluster cluster = new KafkaProcessCluster(dataDirectory, broker, bootstrapServers, security);
+        ChildJvm broker = launch(command, workDirectory, logFile);
+        KafkaProcessCluster cluster = new KafkaProcessCluster(workDirectory, dataDirectory, List.copyOf(command),
+                broker, bootstrapServers, security);
         try {
             cluster.awaitReady();
         } catch (RuntimeException e) {
@@ -157,6 +164,65 @@ public final class KafkaProcessCluster implements KafkaCluster {
             throw e;
         }
         return cluster;
+    }
+
+    private static ChildJvm launch(List<String> command, Path workDirectory, Path logFile) {
+        return ChildJvm.start("the Kafka broker", command, workDirectory, logFile, Map.of(),
+                KafkaClusterException::new);
+    }
+
+    /**
+     * Stops the broker with SIGTERM, as an operator or orchestrator does: Kafka shuts down in an orderly way
+     * (controlled shutdown, logs flushed and closed). Waits until the JVM is gone; the data stays for
+     * {@link #restart()}. Unlike {@link ChildJvm#stop}, stdin stays open, so the parent watchdog does not halt the
+     * broker before Kafka's own shutdown runs.
+     *
+     * @param timeout how long the orderly shutdown may take before the broker is killed with SIGKILL
+     * @return the broker JVM's exit status (143 after an orderly SIGTERM shutdown)
+     * @throws KafkaClusterException if the broker is not running
+     */
+    public int stop(Duration timeout) {
+        ChildJvm running = runningBroker("stop");
+        running.process().toHandle().destroy();
+        return running.awaitExit(timeout);
+    }
+
+    /**
+     * Kills the broker with SIGKILL, as when its machine dies: nothing is flushed or closed. Waits until the JVM is
+     * gone; the data stays for {@link #restart()}, which then recovers the logs as after a crash.
+     *
+     * @return the broker JVM's exit status (137)
+     * @throws KafkaClusterException if the broker is not running
+     */
+    public int kill() {
+        ChildJvm running = runningBroker("kill");
+        running.kill();
+        return running.awaitExit(STOP_TIMEOUT);
+    }
+
+    /**
+     * Starts the broker again after {@link #stop} or {@link #kill}: the same node id, cluster id, log directories,
+     * listeners and ports, so clients reconnect to the address they know. Waits until it answers again.
+     *
+     * @throws KafkaClusterException if the broker is still running, or does not start and answer in time; the message
+     *                               quotes its log
+     */
+    public void restart() {
+        if (broker.process().isAlive()) {
+            throw new KafkaClusterException("The Kafka broker (pid " + pid() + ") is still running; stop or kill it"
+                    + " before restarting it");
+        }
+        broker = launch(command, workDirectory, broker.log());
+        awaitReady();
+    }
+
+    private ChildJvm runningBroker(String action) {
+        ChildJvm running = broker;
+        if (!running.process().isAlive()) {
+            throw new KafkaClusterException("Cannot " + action + " the Kafka broker: it is not running (pid "
+                    + running.process().pid() + " exited with status " + running.process().exitValue() + ")");
+        }
+        return running;
     }
 
     @Override

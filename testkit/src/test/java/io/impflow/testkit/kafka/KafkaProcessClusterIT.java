@@ -67,6 +67,32 @@ class KafkaProcessClusterIT {
     }
 
     @Test
+    void aStoppedOrKilledBrokerRestartsOnItsDataAndAddress() throws Exception {
+        try (KafkaProcessCluster cluster = KafkaProcessCluster.start()) {
+            String address = cluster.bootstrapServers();
+            TransactionalRoundTrip.run(cluster, "before-restarts");
+            long firstPid = cluster.pid();
+
+            assertThat(cluster.stop(Duration.ofSeconds(60))).as("exit status after SIGTERM").isEqualTo(143);
+            assertThat(isAlive(firstPid)).isFalse();
+            cluster.restart();
+            assertThat(cluster.logFile()).content(StandardCharsets.UTF_8).contains("Kafka Server started");
+            long secondPid = cluster.pid();
+            assertThat(cluster.kill()).as("exit status after SIGKILL").isEqualTo(137);
+            assertThatThrownBy(cluster::kill).isInstanceOf(KafkaClusterException.class)
+                    .hasMessageContaining("not running");
+            cluster.restart();
+
+            assertThat(cluster.pid()).isNotIn(firstPid, secondPid);
+            assertThat(cluster.bootstrapServers()).isEqualTo(address);
+            assertThat(committedValues(cluster, "before-restarts")).as("records committed before both restarts")
+                    .hasSize(TransactionalRoundTrip.TRANSACTIONS * TransactionalRoundTrip.RECORDS_PER_TRANSACTION)
+                    .doesNotHaveDuplicates();
+            TransactionalRoundTrip.run(cluster, "after-restarts");
+        }
+    }
+
+    @Test
     void brokerHaltsWhenTheJvmThatStartedItIsKilled() throws IOException, InterruptedException {
         Process parent = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), BrokerStartingJvm.class.getName()))
@@ -110,6 +136,12 @@ class KafkaProcessClusterIT {
             assertThat(((KafkaProcessCluster) injected).pid()).isEqualTo(classBrokerPid);
             assertThat(isAlive(classBrokerPid)).isTrue();
         }
+    }
+
+    private static List<String> committedValues(KafkaCluster cluster, String topic) {
+        return TransactionalRoundTrip.consume(cluster, topic,
+                TransactionalRoundTrip.TRANSACTIONS * TransactionalRoundTrip.RECORDS_PER_TRANSACTION)
+                .stream().map(r -> r.value()).toList();
     }
 
     private static boolean isAlive(long pid) {

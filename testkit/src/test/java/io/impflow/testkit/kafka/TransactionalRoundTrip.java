@@ -99,7 +99,7 @@ final class TransactionalRoundTrip {
         return committed;
     }
 
-    private static List<ConsumerRecord<String, String>> consume(KafkaCluster cluster, String topic, int expected) {
+    static List<ConsumerRecord<String, String>> consume(KafkaCluster cluster, String topic, int expected) {
         Properties properties = cluster.consumerProperties("testkit-it-" + UUID.randomUUID());
         List<ConsumerRecord<String, String>> consumed = new ArrayList<>();
         long deadline = System.nanoTime() + CONSUME_TIMEOUT.toNanos();
