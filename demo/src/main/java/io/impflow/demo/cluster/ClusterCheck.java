@@ -4,11 +4,12 @@ import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the deployment checks: {@code topics}, {@code produce}, {@code await}, {@code verify}, {@code read}.
+/** Entry point of the deployment checks: {@code topics}, {@code produce}, {@code await}, {@code verify}, {@code read},
+ * {@code publish}.
  */
 @Command(name = "cluster-check", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     subcommands = {TopicsCommand.class, ProduceCommand.class, AwaitCommand.class, VerifyCommand.class,
-        ReadCommand.class},
+        ReadCommand.class, PublishCommand.class},
     description = "Checks a deployed impflow pipeline through its Kafka topics (see docker/README.md).")
 public final class ClusterCheck implements Runnable {
   @CommandLine.Spec
@@ -20,7 +21,7 @@ public final class ClusterCheck implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "name a command: topics, produce, await, verify, read");
+        "name a command: topics, produce, await, verify, read, publish");
   }
 
   /** Runs one command; exit status 0 on success, 1 when a check failed or Kafka did not answer, 2 for bad flags. */

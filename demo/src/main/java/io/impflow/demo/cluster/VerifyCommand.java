@@ -3,6 +3,7 @@ package io.impflow.demo.cluster;
 import io.impflow.demo.MalformedKind;
 import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.store.ModelStore;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.FeatureVector;
@@ -11,6 +12,7 @@ import io.impflow.schemas.avro.SourcePosition;
 import io.impflow.schemas.serde.SchemaStore;
 import io.impflow.schemas.serde.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,8 +28,8 @@ import picocli.CommandLine.Option;
 /**
  * Checks the job's committed output against its input: every record that {@code produce} wrote is scored or
  * dead-lettered exactly once (read_committed), a valid record is scored and a malformed one dead-lettered with its
- * kind's reason, every log-likelihood equals the offline model's within {@code --tolerance}, the anomaly flags follow
- * the threshold, and there is exactly one alert per flagged record.
+ * kind's reason, every log-likelihood equals the offline model's (the version the score names) within
+ * {@code --tolerance}, the anomaly flags follow the threshold, and there is exactly one alert per flagged record.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = "Verifies scores, alerts and dead letters against the input topic and an offline scoring.")
@@ -37,7 +39,9 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT,...", description = "Kafka cluster.")
   String bootstrapServers;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The artifact the job scores with.")
+  @Option(names = "--model", required = true, paramLabel = "DIR",
+      description = "The artifact the job scores with, or the model store it loads versions from (each score is then"
+          + " checked against the stored version it names).")
   Path model;
 
   @Option(names = "--records", required = true, paramLabel = "N",
@@ -76,6 +80,13 @@ final class VerifyCommand implements Callable<Integer> {
   private final SingleObjectCodec<DeadLetter> deadLetterCodec =
       SingleObjectCodec.forSpecific(DeadLetter.class, SchemaStore.withGeneratedSchemas());
   private final List<String> problems = new ArrayList<>();
+  /** Valid records whose log-likelihood differs from offline scoring by more than the tolerance. */
+  private int beyondTolerance;
+  /** The record with the largest difference relative to max(1, |offline log-likelihood|), for the report. */
+  private String largestRelative = "none";
+  private double largestRelativeDifference = -1;
+  /** Scored valid records per model version, in the order versions were first seen. */
+  private final Map<String, Integer> versionCounts = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws ArtifactException {
@@ -93,11 +104,15 @@ final class VerifyCommand implements Callable<Integer> {
     double largestDifference = checkEveryRecord(input, scores, deadLetters, alerts);
     long flagged = scores.values().stream().filter(s -> s.get(0).getIsAnomaly()).count();
     System.out.printf("verify: %d input records (%d malformed): %d scores (%d anomalies), %d alerts, %d dead letters;"
-        + " largest |streamed - offline| log-likelihood %.3g; %.1f s%n", input.size(), malformed,
-        scores.values().stream().mapToInt(List::size).sum(), flagged,
+        + " scored by model versions %s; largest |streamed - offline| log-likelihood %.3g; %.1f s%n", input.size(),
+        malformed, scores.values().stream().mapToInt(List::size).sum(), flagged,
         alerts.values().stream().mapToInt(List::size).sum(),
-        deadLetters.values().stream().mapToInt(List::size).sum(), largestDifference,
+        deadLetters.values().stream().mapToInt(List::size).sum(), versionCounts, largestDifference,
         (System.nanoTime() - start) / 1e9);
+    if (beyondTolerance > 0) {
+      System.out.printf("verify: %d of %d scored records differ from offline scoring by more than %s; the largest"
+          + " relative difference: %s%n", beyondTolerance, scores.size(), tolerance, largestRelative);
+    }
     if (!problems.isEmpty()) {
       System.err.println("verify: FAILED, " + problems.size() + " problems; the first ones:");
       problems.stream().limit(SHOWN_PROBLEMS).forEach(p -> System.err.println("  " + p));
@@ -204,33 +219,77 @@ final class VerifyCommand implements Callable<Integer> {
     if (!stray.isEmpty()) {
       problems.add(stray.size() + " output records point at no input record, e.g. " + stray.get(0));
     }
+    Map<String, List<Integer>> byVersion = new LinkedHashMap<>();
+    for (int k = 0; k < valid.size(); k++) {
+      byVersion.computeIfAbsent(scores.get(valid.get(k)).get(0).getModelVersion(), v -> new ArrayList<>()).add(k);
+    }
     double largest = 0;
-    try (DensityModel density = DensityModel.load(model)) {
-      double[] offline = density.score(rows.toArray(double[][]::new)).logLikelihood();
-      double threshold = density.calibration().orElseThrow(() -> new IllegalStateException("--model " + model
-          + " has no calibrated threshold; the job needs one too")).threshold();
-      for (int k = 0; k < valid.size(); k++) {
-        SourcePosition position = valid.get(k);
-        ScoredEvent score = scores.get(position).get(0);
-        String key = new String(input.get(position).key(), StandardCharsets.UTF_8);
-        double difference = Math.abs(score.getLogLikelihood() - offline[k]);
-        largest = Math.max(largest, Double.isNaN(difference) ? Double.POSITIVE_INFINITY : difference);
-        int alertCount = alerts.getOrDefault(position, List.of()).size();
-        if (!(difference <= tolerance)) {
-          problems.add(key + " at " + position + ": streamed log-likelihood " + score.getLogLikelihood()
-              + ", offline " + offline[k]);
-        } else if (!score.getId().equals(key)) {
-          problems.add("the score at " + position + " has id " + score.getId() + ", the record's key is " + key);
-        } else if (score.getThreshold() != threshold || score.getIsAnomaly() != (offline[k] < threshold)) {
-          problems.add(key + " at " + position + ": threshold " + score.getThreshold() + " and flag "
-              + score.getIsAnomaly() + ", expected " + threshold + " and " + (offline[k] < threshold));
-        } else if (alertCount != (score.getIsAnomaly() ? 1 : 0)) {
-          problems.add(key + " at " + position + ": " + alertCount + " alerts for a record flagged "
-              + score.getIsAnomaly());
+    for (Map.Entry<String, List<Integer>> group : byVersion.entrySet()) {
+      versionCounts.put(group.getKey(), group.getValue().size());
+      Path artifact = artifactOf(group.getKey());
+      if (artifact == null) {
+        problems.add(group.getValue().size() + " scores name model version " + group.getKey() + ", which "
+            + (Files.isRegularFile(model.resolve("manifest.json")) ? "is not the version of --model " + model
+                : "the store " + model + " does not hold"));
+        continue;
+      }
+      List<Integer> members = group.getValue();
+      try (DensityModel density = DensityModel.load(artifact)) {
+        double[] offline = density.score(members.stream().map(rows::get).toArray(double[][]::new)).logLikelihood();
+        double threshold = density.calibration().orElseThrow(() -> new IllegalStateException("model " + artifact
+            + " has no calibrated threshold; the job needs one too")).threshold();
+        for (int m = 0; m < members.size(); m++) {
+          largest = Math.max(largest, checkScore(valid.get(members.get(m)), offline[m], threshold, input, scores,
+              alerts));
         }
       }
     }
     return largest;
+  }
+
+  /** Checks one valid record's score against the offline log-likelihood; returns |streamed - offline|. */
+  private double checkScore(SourcePosition position, double offline, double threshold,
+      Map<SourcePosition, ConsumerRecord<byte[], byte[]>> input, Map<SourcePosition, List<ScoredEvent>> scores,
+      Map<SourcePosition, List<Alert>> alerts) {
+    ScoredEvent score = scores.get(position).get(0);
+    String key = new String(input.get(position).key(), StandardCharsets.UTF_8);
+    double difference = Math.abs(score.getLogLikelihood() - offline);
+    int alertCount = alerts.getOrDefault(position, List.of()).size();
+    double relative = difference / Math.max(1, Math.abs(offline));
+    if (!(relative <= largestRelativeDifference)) {
+      largestRelativeDifference = relative;
+      largestRelative = String.format("%s at %s: streamed %.17g, offline %.17g, |difference| %.3g, relative %.3g,"
+          + " solver residual %.3g", key, position, score.getLogLikelihood(), offline, difference, relative,
+          score.getSolverResidual());
+    }
+    if (!(difference <= tolerance)) {
+      beyondTolerance++;
+      problems.add(key + " at " + position + ": streamed log-likelihood " + score.getLogLikelihood()
+          + ", offline " + offline + " (model " + score.getModelVersion() + ")");
+    } else if (!score.getId().equals(key)) {
+      problems.add("the score at " + position + " has id " + score.getId() + ", the record's key is " + key);
+    } else if (score.getThreshold() != threshold || score.getIsAnomaly() != (offline < threshold)) {
+      problems.add(key + " at " + position + ": threshold " + score.getThreshold() + " and flag "
+          + score.getIsAnomaly() + ", expected " + threshold + " and " + (offline < threshold));
+    } else if (alertCount != (score.getIsAnomaly() ? 1 : 0)) {
+      problems.add(key + " at " + position + ": " + alertCount + " alerts for a record flagged "
+          + score.getIsAnomaly());
+    }
+    return Double.isNaN(difference) ? Double.POSITIVE_INFINITY : difference;
+  }
+
+  /**
+   * The artifact of a model version: --model itself when it is an artifact of that version, or the store's
+   * {@code versions/<version>} when --model is a model store; null when there is none.
+   */
+  private Path artifactOf(String version) throws ArtifactException {
+    if (Files.isRegularFile(model.resolve("manifest.json"))) {
+      try (DensityModel density = DensityModel.load(model)) {
+        return density.version().equals(version) ? model : null;
+      }
+    }
+    Path stored = model.resolve(ModelStore.VERSIONS).resolve(version);
+    return version.matches("[0-9A-Za-z._-]+") && Files.isRegularFile(stored.resolve("manifest.json")) ? stored : null;
   }
 
   private static SourcePosition position(ConsumerRecord<?, ?> record) {

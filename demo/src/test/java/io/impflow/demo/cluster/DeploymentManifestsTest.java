@@ -24,8 +24,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * docker/compose.yaml, docker/k8s/ and the image's Flink config.yaml describe one topology: the same services and
- * Service names, the ports Flink is configured with, the model store and checkpoint volumes at the same paths, and
- * the same arguments for the one-shot and scheduled roles.
+ * Service names, the ports Flink is configured with, the model store and checkpoint volumes at the same paths, the
+ * same arguments for the one-shot and scheduled roles, and one model store (model-init fills it, retrain keeps it,
+ * the job serves its latest version and loads announced versions from it).
  */
 class DeploymentManifestsTest {
   private static final Path DOCKER = Path.of(System.getProperty("basedir", "."), "..", "docker").normalize();
@@ -105,8 +106,12 @@ class DeploymentManifestsTest {
     for (String name : List.of("Deployment/jobmanager", "Deployment/taskmanager")) {
       assertThat(k8sMounts(name)).as(name).isEqualTo(flinkMounts);
     }
-    assertThat(composeMounts("retrain")).isEqualTo(Map.of("models", "/models"));
-    assertThat(composeMounts("submit")).isEqualTo(Map.of("models", "/models"));
+    for (String name : List.of("model-init", "retrain", "retrain-gpu", "submit", "tools")) {
+      assertThat(composeMounts(name)).as("compose service %s", name).isEqualTo(Map.of("models", "/models"));
+    }
+    for (String kind : List.of("Job/model-init", "CronJob/retrain", "Job/submit")) {
+      assertThat(k8sMounts(kind)).as(kind).isEqualTo(Map.of("models", "/models"));
+    }
     assertThat(map(compose, "volumes").keySet()).containsExactlyInAnyOrder("models", "checkpoints", "kafka-data");
 
     Set<String> claims = K8S.keySet().stream().filter(k -> k.startsWith("PersistentVolumeClaim/"))
@@ -124,19 +129,69 @@ class DeploymentManifestsTest {
 
   @Test
   void oneShotAndScheduledRolesRunWithTheSameArgumentsEverywhere() {
-    List<String> submit = command("submit");
-    assertThat(args("Job/submit")).isEqualTo(submit);
-    assertThat(submit).containsSubsequence("--model", "/models/current");
+    assertThat(args("Job/submit")).isEqualTo(command("submit"));
     assertThat(args("Job/topics")).isEqualTo(command("topics"));
 
-    List<String> train = command("retrain").stream().map(a -> a.equals(COMPOSE_ARCH_DEFAULT) ? "impflow" : a)
-        .toList();
-    assertThat(train).containsSubsequence("--out", "/models/current");
-    assertThat(args("Job/model-init")).isEqualTo(train);
-    List<String> scheduled = new ArrayList<>(train);
-    scheduled.addAll(List.of("--device", "auto"));
-    assertThat(args("CronJob/retrain")).isEqualTo(scheduled);
-    assertThat(command("retrain-gpu")).isEqualTo(command("retrain"));
+    List<String> modelInit = command("model-init").stream()
+        .map(a -> a.equals(COMPOSE_ARCH_DEFAULT) ? "impflow" : a).toList();
+    assertThat(modelInit.get(0)).isEqualTo("model-init");
+    assertThat(args("Job/model-init")).isEqualTo(modelInit);
+
+    // the CronJob is compose's retrain without its trigger: the schedule is the trigger there
+    List<String> retrain = command("retrain");
+    assertThat(retrain.get(0)).isEqualTo("retrain");
+    assertThat(retrain).contains("--on-drift").doesNotContain("--every");
+    List<String> scheduled = new ArrayList<>(retrain);
+    scheduled.remove("--on-drift");
+    int healthTopic = scheduled.indexOf("--health-topic");
+    scheduled.subList(healthTopic, healthTopic + 2).clear();
+    assertThat(args("CronJob/retrain")).isEqualTo(scheduled).doesNotContain("--every", "--on-drift");
+    assertThat(command("retrain-gpu")).isEqualTo(retrain);
+  }
+
+  @Test
+  void theJobServesTheStoreThatModelInitFillsAndRetrainKeeps() {
+    String store = "/models";
+    for (Map.Entry<String, List<String>> role : Map.of("compose model-init", command("model-init"),
+        "k8s model-init", args("Job/model-init")).entrySet()) {
+      assertThat(flag(role.getValue(), "--store")).as(role.getKey()).isEqualTo(store);
+      assertThat(role.getValue()).as(role.getKey()).doesNotContain("--out");
+    }
+    for (Map.Entry<String, List<String>> role : Map.of("compose retrain", command("retrain"),
+        "k8s retrain", args("CronJob/retrain")).entrySet()) {
+      List<String> retrain = role.getValue();
+      assertThat(flag(retrain, "--serving")).as(role.getKey()).isEqualTo("file://" + store);
+      assertThat(flag(retrain, "--from")).as(role.getKey()).isEqualTo("kafka://kafka:9092/events");
+      assertThat(flag(retrain, "--model-updates-topic")).as(role.getKey()).isEqualTo("model-updates");
+    }
+    for (Map.Entry<String, List<String>> role : Map.of("compose submit", command("submit"),
+        "k8s submit", args("Job/submit")).entrySet()) {
+      List<String> submit = role.getValue();
+      assertThat(flag(submit, "--model")).as("%s: --model is the store (its latest serves)", role.getKey())
+          .isEqualTo(store);
+      assertThat(flag(submit, "--model-root")).as("%s: announced versions load from the store", role.getKey())
+          .isEqualTo(flag(command("retrain"), "--serving"));
+      assertThat(flag(submit, "--model-updates-topic")).as(role.getKey())
+          .isEqualTo(flag(command("retrain"), "--model-updates-topic"));
+      assertThat(flag(submit, "--model-health-topic")).as("%s: the topic retrain --on-drift watches", role.getKey())
+          .isEqualTo(flag(command("retrain"), "--health-topic"));
+    }
+    List<String> topics = command("topics");
+    assertThat(topics).contains(flag(command("submit"), "--model-updates-topic"),
+        flag(command("submit"), "--model-health-topic"));
+    assertThat(args("Job/topics")).isEqualTo(topics);
+
+    assertThat(dependsOn("submit")).containsEntry("model-init", "service_completed_successfully")
+        .containsEntry("topics", "service_completed_successfully");
+    assertThat(dependsOn("retrain")).containsEntry("model-init", "service_completed_successfully")
+        .containsEntry("topics", "service_completed_successfully");
+    assertThat(services().get("model-init").get("restart")).isEqualTo("no");
+    assertThat(services().get("retrain").get("restart")).isEqualTo("unless-stopped");
+    Map<String, Object> cronJob = map(K8S.get("CronJob/retrain"), "spec");
+    assertThat(cronJob).containsEntry("concurrencyPolicy", "Forbid").containsKey("schedule");
+    for (String kind : List.of("Job/model-init", "CronJob/retrain")) {
+      assertThat(container(kind)).as("%s needs no environment switch any more", kind).doesNotContainKey("env");
+    }
   }
 
   @Test
@@ -182,6 +237,22 @@ class DeploymentManifestsTest {
     Map<String, Map<String, Object>> services = new LinkedHashMap<>();
     map(compose, "services").forEach((name, service) -> services.put(name, cast(service)));
     return services;
+  }
+
+  /** The value after {@code name} in an argument list (the flag must be there, once). */
+  private static String flag(List<String> arguments, String name) {
+    assertThat(arguments).as("arguments %s", arguments).containsOnlyOnce(name);
+    int at = arguments.indexOf(name);
+    assertThat(at + 1).as("a value after %s in %s", name, arguments).isLessThan(arguments.size());
+    return arguments.get(at + 1);
+  }
+
+  /** Compose service -> the condition it waits for, from {@code depends_on} in its long form. */
+  private static Map<String, String> dependsOn(String service) {
+    Map<String, String> conditions = new HashMap<>();
+    map(services().get(service), "depends_on").forEach((name, condition) ->
+        conditions.put(name, (String) ((Map<?, ?>) condition).get("condition")));
+    return conditions;
   }
 
   private static List<String> command(String service) {
