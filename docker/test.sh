@@ -9,8 +9,7 @@
 # Usage: docker/test.sh             (not part of ./mvnw verify)
 # Environment: IMPFLOW_TEST_SKIP_BUILD=1 (reuse impflow:latest), IMPFLOW_TEST_RECORDS (20000),
 #   IMPFLOW_TEST_RATE (records/s, 250), IMPFLOW_TEST_TOLERANCE (1e-12), IMPFLOW_ARCH (the first model's
-#   architecture, resflow here: an ImpFlow's offline scores still vary with the batch by up to ~1e-10, see
-#   docker/README.md), IMPFLOW_TEST_KEEP=1 (leave the pipeline up).
+#   architecture: impflow, as in compose, or resflow), IMPFLOW_TEST_KEEP=1 (leave the pipeline up).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +18,7 @@ EVERY=100
 MALFORMED=$(( (RECORDS + EVERY / 2) / EVERY ))
 RATE="${IMPFLOW_TEST_RATE:-250}"
 TOLERANCE="${IMPFLOW_TEST_TOLERANCE:-1e-12}"
-export IMPFLOW_ARCH="${IMPFLOW_ARCH:-resflow}"
+export IMPFLOW_ARCH="${IMPFLOW_ARCH:-impflow}"
 export COMPOSE_PROJECT_NAME="impflow-test-$$"
 export IMPFLOW_WEB_PORT=""          # the web UI on a free loopback port
 LOGS="$ROOT/target/docker-test"
