@@ -28,11 +28,14 @@ public final class NewtonSolver {
     /** Refresh a row's Jacobian when its residual shrank by less than this factor in one step. */
     static final double REFRESH_CONTRACTION = 0.25;
     /**
-     * Steps a converged row keeps taking while each one lowers its residual: from the tolerance down to float64's
-     * noise floor, so the returned root no longer depends on how the iteration got there (the rounding of batched
-     * products steers rows differently in different batches) and streamed scores equal offline ones.
+     * Chord steps (no new Jacobian) a converged row may still take while each one at least halves its residual: from
+     * the tolerance down to float64's noise floor, so the returned root no longer depends on how the iteration got
+     * there (the rounding of batched products steers rows differently in different batches) and streamed scores
+     * equal offline ones.
      */
-    static final int MAX_POLISH_STEPS = 4;
+    static final int MAX_POLISH_STEPS = 3;
+    /** Relative residual below which F is rounding noise: polishing stops there. */
+    static final double POLISH_FLOOR = 1e-15;
     private static final double ARMIJO = 1e-4;
 
     private final SolverSettings settings;
@@ -138,9 +141,9 @@ public final class NewtonSolver {
                     if (res[k] <= settings.tolerance()) {
                         converged[row] = true;
                     }
-                    // A converged row is polished (see MAX_POLISH_STEPS) until a step no longer lowers its residual.
+                    // A converged row is polished (see MAX_POLISH_STEPS) with the chord matrix it has.
                     boolean keep = converged[row]
-                            ? !stalled[row] && polished[row] < MAX_POLISH_STEPS && res[k] > 0
+                            ? !stalled[row] && polished[row] < MAX_POLISH_STEPS && res[k] > POLISH_FLOOR
                             : Double.isFinite(res[k]) && !stalled[row] && iteration < settings.maxIterations();
                     if (keep) {
                         active[kept] = row;
@@ -154,7 +157,7 @@ public final class NewtonSolver {
                 active = Arrays.copyOf(active, kept);
                 res = Arrays.copyOf(res, kept);
                 final int[] rows = active;
-                int[] due = select(rows, k -> refresh[rows[k]]);
+                int[] due = select(rows, k -> refresh[rows[k]] && !converged[rows[k]]);
                 if (due.length > 0) {
                     refreshMatrices(due);
                     for (int row : due) {
@@ -198,6 +201,14 @@ public final class NewtonSolver {
                             continue;
                         }
                         polished[row]++;
+                        // At the noise floor, or where a step no longer halves the residual, polishing is over.
+                        stalled[row] = resTry[k] <= POLISH_FLOOR || resTry[k] > 0.5 * res[k];
+                        refresh[row] = false;
+                        fresh[row] = false;
+                        iterations[row]++;
+                        System.arraycopy(uTry, k * d, u, row * d, d);
+                        System.arraycopy(fTry, k * d, f, row * d, d);
+                        continue;
                     }
                     if (rejected[k]) {
                         // Line search exhausted: no descent left at float64 precision; the row stops unconverged.
