@@ -204,19 +204,15 @@ public final class NewtonSolver {
                         // At the noise floor, or where a step no longer halves the residual, polishing is over.
                         stalled[row] = resTry[k] <= POLISH_FLOOR || resTry[k] > 0.5 * res[k];
                         refresh[row] = false;
-                        fresh[row] = false;
-                        iterations[row]++;
-                        System.arraycopy(uTry, k * d, u, row * d, d);
-                        System.arraycopy(fTry, k * d, f, row * d, d);
-                        continue;
+                    } else {
+                        if (rejected[k]) {
+                            // Line search exhausted: no descent left at float64 precision; the row stops unconverged.
+                            stalled[row] = true;
+                        }
+                        // Refresh this row's matrix when its residual contracted too little (Newton's fast local
+                        // convergence with few Jacobians).
+                        refresh[row] = !rejected[k] && resTry[k] / res[k] > REFRESH_CONTRACTION;
                     }
-                    if (rejected[k]) {
-                        // Line search exhausted: no descent left at float64 precision; the row stops unconverged.
-                        stalled[row] = true;
-                    }
-                    // Refresh this row's matrix when its residual contracted too little (Newton's fast local
-                    // convergence with few Jacobians).
-                    refresh[row] = !rejected[k] && resTry[k] / res[k] > REFRESH_CONTRACTION;
                     fresh[row] = false;
                     iterations[row]++;
                     System.arraycopy(uTry, k * d, u, row * d, d);

@@ -8,12 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.avro.file.CodecFactory;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,17 +29,8 @@ class AvroContainerLengthTest {
 
   @BeforeAll
   static void writeContainer() throws IOException {
-    List<GenericRecord> rows = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      GenericRecord row = new GenericData.Record(DataSourceFuzzTest.USER);
-      row.put("name", "row" + i);
-      row.put("a", i);
-      row.put("b", i * 0.5);
-      row.put("tags", List.of("t" + i));
-      row.put("y", (long) (i % 2));
-      rows.add(row);
-    }
-    valid = DataSourceFuzzTest.container(DataSourceFuzzTest.USER, rows, CodecFactory.nullCodec());
+    valid = DataSourceFuzzTest.container(DataSourceFuzzTest.USER, DataSourceFuzzTest.userRows(),
+        CodecFactory.nullCodec());
     byte[] sync = Arrays.copyOfRange(valid, valid.length - 16, valid.length);
     for (int i = 0; firstBlock == 0; i++) {
       if (Arrays.equals(Arrays.copyOfRange(valid, i, i + 16), sync)) {

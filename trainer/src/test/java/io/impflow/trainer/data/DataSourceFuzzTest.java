@@ -49,8 +49,8 @@ class DataSourceFuzzTest {
 
   private static final List<byte[]> CONTAINERS = new ArrayList<>();
 
-  @BeforeAll
-  static void containers() throws IOException {
+  /** Three small {@link #USER} records, the seed of the fuzzed and the hand-corrupted containers. */
+  static List<GenericRecord> userRows() {
     List<GenericRecord> rows = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       GenericRecord row = new GenericData.Record(USER);
@@ -61,6 +61,12 @@ class DataSourceFuzzTest {
       row.put("y", (long) (i % 2));
       rows.add(row);
     }
+    return rows;
+  }
+
+  @BeforeAll
+  static void containers() throws IOException {
+    List<GenericRecord> rows = userRows();
     CONTAINERS.add(container(USER, rows, CodecFactory.nullCodec()));
     CONTAINERS.add(container(USER, rows, CodecFactory.deflateCodec(6)));
     List<GenericRecord> vectors = new ArrayList<>();
