@@ -1,0 +1,532 @@
+package io.impflow.model.robust;
+
+import io.impflow.model.linalg.Cholesky;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * The reweighted Minimum Covariance Determinant estimator by FastMCD (Rousseeuw and Van Driessen, Technometrics 1999),
+ * deterministic in a seed.
+ *
+ * <p>The raw estimate is the mean and covariance of the h = ⌈(n + d + 1)/2⌉ rows whose covariance has the smallest
+ * determinant found (scikit-learn's {@code MinCovDet} default; the paper's ⌊(n + d + 1)/2⌋ is one row less when n + d
+ * is even). It is searched by C-steps (re-select the h rows nearest to the current estimate; the determinant never
+ * grows) from 500 random (d+1)-subsets, two C-steps each, the 10 best then iterated to convergence. Above 600 rows
+ * the trials run on at most five disjoint random subsets of about 300 rows (500/k trials each, 10 best each), their
+ * candidates get two C-steps on the merged subsets (at most 1,500 rows, h scaled to its size), and the 10 best of
+ * those converge on all rows. The raw covariance is multiplied by median(d²)/χ²_d(0.5) for consistency at the normal
+ * model; the reweighted estimate is the mean and (biased, 1/m) covariance of the m rows with corrected raw d² &lt;
+ * χ²_d(0.975), as scikit-learn computes it (no second factor). d = 1 uses the exact univariate MCD: the h consecutive
+ * order statistics of least variance.
+ *
+ * <p>Degenerate data must not break the search, so every covariance S computed here is regularized in two steps.
+ * With few rows (n &lt; 2d) it is shrunk towards its diagonal, (1 − α)·S + α·diag(S) with α = 1 − n/(2d), which
+ * keeps it positive definite even when the support has fewer than d + 1 rows. And when its Cholesky factor has a pivot
+ * below 1e-12 of its diagonal entry (an exactly or nearly collinear support: the conditional variance of a column
+ * given the earlier ones is under 1e-12 of its variance), a ridge τ·diag(v) is added, v the columns' variances over
+ * all rows, τ = 1e-9, then ten times more until the factor passes. A random (d+1)-subset whose covariance is singular
+ * is first grown by further random rows (as in the paper) before the ridge applies, unless the covariance of all rows
+ * is singular too. When the ridge enters the final estimate (more than h rows on a hyperplane, for example a column
+ * with one value in most rows: the exact-fit case), distances across that hyperplane are scaled by about 1/√τ;
+ * {@link RobustGaussian#ridge()} reports it.
+ */
+public final class MinimumCovarianceDeterminant {
+    static final int TRIALS = 500;
+    static final int BEST = 10;
+    static final int INITIAL_C_STEPS = 2;
+    static final int MAX_C_STEPS = 200;
+    static final int LARGE = 600;
+    static final int SUBSET_ROWS = 300;
+    static final int MAX_SUBSETS = 5;
+    static final int MERGED_ROWS = 1500;
+    static final double SINGULAR_PIVOT = 1e-12;
+    static final double FIRST_RIDGE = 1e-9;
+    static final double LAST_RIDGE = 1e6;
+
+    private final int d;
+    private final double shrinkage;
+    private final double[] ridgeScale;
+    /** Whether the covariance of all rows is regular; if not, no subset's is, and growing singular subsets is futile. */
+    private boolean regularData;
+
+    private MinimumCovarianceDeterminant(int d, double shrinkage, double[] ridgeScale) {
+        this.d = d;
+        this.shrinkage = shrinkage;
+        this.ridgeScale = ridgeScale;
+    }
+
+    /**
+     * Fits the reweighted MCD to the rows.
+     *
+     * @param rows n×d finite float64 rows, n ≥ 2, no constant column
+     * @param seed seed of the random subsets: the same rows and seed give the same estimate
+     * @return the robust Gaussian
+     * @throws IllegalArgumentException naming the row or column when the rows are ragged, not finite, too few, have a
+     *     constant column, or when more than half of them are identical
+     */
+    public static RobustGaussian fit(double[][] rows, long seed) {
+        double[] x = flatten(rows);
+        int n = rows.length;
+        int d = rows[0].length;
+        MinimumCovarianceDeterminant mcd = forRows(x, n, d);
+        int h = supportSize(n, d);
+        SplittableRandom random = new SplittableRandom(seed);
+        Estimate raw;
+        if (h == n) {
+            raw = mcd.estimate(x, IntStream.range(0, n).toArray(), n, true);
+        } else if (d == 1) {
+            raw = mcd.univariate(x, n, h);
+        } else if (n > LARGE) {
+            raw = mcd.searchLarge(x, n, h, random);
+        } else {
+            raw = mcd.searchSmall(x, n, h, random);
+        }
+        return mcd.correctAndReweight(x, n, raw);
+    }
+
+    /**
+     * The consistency correction and reweighting applied to a given raw h-subset instead of the one the search finds
+     * (for checking those deterministic steps against another implementation).
+     *
+     * @param rows n×d rows as for {@link #fit}
+     * @param rawSupport the h-subset
+     * @return the estimate {@link #fit} would return had its search found that subset
+     */
+    static RobustGaussian fromRawSupport(double[][] rows, boolean[] rawSupport) {
+        double[] x = flatten(rows);
+        int n = rows.length;
+        MinimumCovarianceDeterminant mcd = forRows(x, n, rows[0].length);
+        int[] kept = IntStream.range(0, n).filter(r -> rawSupport[r]).toArray();
+        return mcd.correctAndReweight(x, n, mcd.estimate(x, kept, kept.length, true));
+    }
+
+    /** h = ⌈(n + d + 1)/2⌉, at most n. */
+    static int supportSize(int n, int d) {
+        return Math.min(n, (n + d + 2) / 2);
+    }
+
+    private static double[] flatten(double[][] rows) {
+        int n = rows.length;
+        if (n < 2) {
+            throw new IllegalArgumentException("MCD needs at least 2 rows, got " + n);
+        }
+        int d = rows[0].length;
+        if (d < 1) {
+            throw new IllegalArgumentException("rows must have at least one column");
+        }
+        double[] x = new double[n * d];
+        for (int r = 0; r < n; r++) {
+            if (rows[r].length != d) {
+                throw new IllegalArgumentException("row " + r + " has " + rows[r].length + " values, expected " + d);
+            }
+            for (int j = 0; j < d; j++) {
+                double v = rows[r][j];
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException("row " + r + " column " + j + " is not finite: " + v);
+                }
+                x[r * d + j] = v;
+            }
+        }
+        return x;
+    }
+
+    private static MinimumCovarianceDeterminant forRows(double[] x, int n, int d) {
+        double[] variances = columnVariances(x, n, d);
+        for (int j = 0; j < d; j++) {
+            if (!(variances[j] > 0)) {
+                throw new IllegalArgumentException("column " + j + " is constant (" + x[j] + "); remove it before"
+                        + " fitting a robust covariance");
+            }
+        }
+        MinimumCovarianceDeterminant mcd = new MinimumCovarianceDeterminant(d, Math.max(0, 1 - n / (2.0 * d)),
+                variances);
+        mcd.regularData = mcd.estimate(x, IntStream.range(0, n).toArray(), n, false) != null;
+        return mcd;
+    }
+
+    private RobustGaussian correctAndReweight(double[] x, int n, Estimate raw) {
+        double[] rawDistances = distances(x, n, raw);
+        double factor = median(rawDistances) / ChiSquared.quantile(d, 0.5);
+        if (!(factor > 0 && Double.isFinite(factor))) {
+            throw new IllegalArgumentException("more than half of the " + n + " rows are identical: the robust"
+                    + " covariance is zero");
+        }
+        double cutOff = ChiSquared.quantile(d, 0.975);
+        boolean[] support = new boolean[n];
+        int[] kept = new int[n];
+        int m = 0;
+        for (int r = 0; r < n; r++) {
+            if (rawDistances[r] / factor < cutOff) {
+                support[r] = true;
+                kept[m++] = r;
+            }
+        }
+        Estimate reweighted = estimate(x, kept, m, true);
+        boolean[] rawSupport = new boolean[n];
+        for (int r : raw.support()) {
+            rawSupport[r] = true;
+        }
+        double[][] rawCovariance = new double[d][d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                rawCovariance[i][j] = raw.covariance()[i][j] * factor;
+            }
+        }
+        return new RobustGaussian(reweighted.location(), reweighted.covariance(), support, distances(x, n, reweighted),
+                raw.location(), rawCovariance, rawSupport, factor, shrinkage, reweighted.ridge());
+    }
+
+    /** Mean, covariance and Cholesky factor of some rows of a set, with the support indices they came from. */
+    private record Estimate(double[] location, double[][] covariance, double[][] lower, double logDet, int[] support,
+            double ridge) {
+    }
+
+    private Estimate searchSmall(double[] x, int n, int h, SplittableRandom random) {
+        List<Estimate> best = new ArrayList<>();
+        for (int t = 0; t < TRIALS; t++) {
+            keep(best, refine(x, n, h, initial(x, n, h, random), INITIAL_C_STEPS), BEST);
+        }
+        return converge(x, n, h, best);
+    }
+
+    private Estimate searchLarge(double[] x, int n, int h, SplittableRandom random) {
+        int[] order = permutation(n, random);
+        int merged = Math.min(n, MERGED_ROWS);
+        int subsets = Math.min(MAX_SUBSETS, n / SUBSET_ROWS);
+        List<Estimate> candidates = new ArrayList<>();
+        for (int s = 0; s < subsets; s++) {
+            int from = s * merged / subsets;
+            int to = (s + 1) * merged / subsets;
+            double[] part = rowsOf(x, order, from, to);
+            int rows = to - from;
+            int hPart = scaledSupport(rows, h, n);
+            List<Estimate> best = new ArrayList<>();
+            for (int t = 0; t < TRIALS / subsets; t++) {
+                keep(best, refine(part, rows, hPart, initial(part, rows, hPart, random), INITIAL_C_STEPS), BEST);
+            }
+            candidates.addAll(best);
+        }
+        double[] pooled = rowsOf(x, order, 0, merged);
+        int hPooled = scaledSupport(merged, h, n);
+        List<Estimate> best = new ArrayList<>();
+        for (Estimate candidate : candidates) {
+            keep(best, refine(pooled, merged, hPooled, candidate, INITIAL_C_STEPS), BEST);
+        }
+        return converge(x, n, h, best);
+    }
+
+    private Estimate converge(double[] x, int n, int h, List<Estimate> starts) {
+        List<Estimate> best = new ArrayList<>();
+        for (Estimate start : starts) {
+            keep(best, refine(x, n, h, start, MAX_C_STEPS), 1);
+        }
+        return best.get(0);
+    }
+
+    /** Exact univariate MCD: among windows of h consecutive order statistics, the one of least variance. */
+    private Estimate univariate(double[] x, int n, int h) {
+        int[] sorted = IntStream.range(0, n).boxed().sorted(Comparator.comparingDouble(r -> x[r]))
+                .mapToInt(Integer::intValue).toArray();
+        double shift = x[sorted[n / 2]];
+        double[] sum = new double[n + 1];
+        double[] sumSquares = new double[n + 1];
+        for (int i = 0; i < n; i++) {
+            double v = x[sorted[i]] - shift;
+            sum[i + 1] = sum[i] + v;
+            sumSquares[i + 1] = sumSquares[i] + v * v;
+        }
+        int start = 0;
+        double least = Double.POSITIVE_INFINITY;
+        for (int i = 0; i + h <= n; i++) {
+            double s = sum[i + h] - sum[i];
+            double spread = sumSquares[i + h] - sumSquares[i] - s * s / h;
+            if (spread < least) {
+                least = spread;
+                start = i;
+            }
+        }
+        int[] support = Arrays.copyOfRange(sorted, start, start + h);
+        Arrays.sort(support);
+        return estimate(x, support, h, true);
+    }
+
+    /** The estimate of a random (d+1)-subset, grown by further random rows while its covariance is singular. */
+    private Estimate initial(double[] x, int n, int h, SplittableRandom random) {
+        int[] order = IntStream.range(0, n).toArray();
+        int size = 0;
+        while (size < Math.min(d + 1, h)) {
+            swapIn(order, size++, random);
+        }
+        while (true) {
+            Estimate e = estimate(x, order, size, size == h || !regularData);
+            if (e != null) {
+                return e;
+            }
+            swapIn(order, size++, random);
+        }
+    }
+
+    /** One C-step from the start, then up to {@code steps} more while the determinant decreases. */
+    private Estimate refine(double[] x, int n, int h, Estimate start, int steps) {
+        double[] distances = new double[n];
+        double[] scratch = new double[n];
+        Estimate current = step(x, n, h, start, distances, scratch);
+        for (int s = 0; s < steps; s++) {
+            Estimate next = step(x, n, h, current, distances, scratch);
+            if (!(next.logDet() < current.logDet())) {
+                break;
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    private Estimate step(double[] x, int n, int h, Estimate from, double[] distances, double[] scratch) {
+        double[] z = new double[d];
+        for (int r = 0; r < n; r++) {
+            distances[r] = squaredDistance(x, r * d, from.location(), from.lower(), z);
+        }
+        int[] support = smallest(distances, n, h, scratch);
+        return estimate(x, support, h, true);
+    }
+
+    private double[] distances(double[] x, int n, Estimate e) {
+        double[] out = new double[n];
+        double[] z = new double[d];
+        for (int r = 0; r < n; r++) {
+            out[r] = squaredDistance(x, r * d, e.location(), e.lower(), z);
+        }
+        return out;
+    }
+
+    /**
+     * Mean and biased covariance of rows {@code rows[0..count)} of x, shrunk and, if allowed, ridged until its
+     * Cholesky factor is regular; null when it is singular and no ridge is allowed.
+     */
+    private Estimate estimate(double[] x, int[] rows, int count, boolean ridge) {
+        double[] mean = new double[d];
+        for (int k = 0; k < count; k++) {
+            int o = rows[k] * d;
+            for (int j = 0; j < d; j++) {
+                mean[j] += x[o + j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            mean[j] /= count;
+        }
+        double[][] cov = new double[d][d];
+        double[] v = new double[d];
+        for (int k = 0; k < count; k++) {
+            int o = rows[k] * d;
+            for (int j = 0; j < d; j++) {
+                v[j] = x[o + j] - mean[j];
+            }
+            for (int i = 0; i < d; i++) {
+                double vi = v[i];
+                double[] ci = cov[i];
+                for (int j = 0; j <= i; j++) {
+                    ci[j] += vi * v[j];
+                }
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j <= i; j++) {
+                double c = cov[i][j] / count * (i == j ? 1 : 1 - shrinkage);
+                cov[i][j] = c;
+                cov[j][i] = c;
+            }
+        }
+        double[][] lower = regularFactor(cov);
+        double appliedRidge = 0;
+        for (double tau = FIRST_RIDGE; lower == null && ridge; tau *= 10) {
+            if (tau > LAST_RIDGE) {
+                throw new IllegalStateException("no ridge up to " + LAST_RIDGE + " makes the covariance regular");
+            }
+            double[][] ridged = new double[d][];
+            for (int i = 0; i < d; i++) {
+                ridged[i] = cov[i].clone();
+                ridged[i][i] += tau * ridgeScale[i];
+            }
+            lower = regularFactor(ridged);
+            if (lower != null) {
+                cov = ridged;
+                appliedRidge = tau;
+            }
+        }
+        if (lower == null) {
+            return null;
+        }
+        double logDet = 0;
+        for (int i = 0; i < d; i++) {
+            logDet += 2 * Math.log(lower[i][i]);
+        }
+        int[] support = Arrays.copyOf(rows, count);
+        Arrays.sort(support);
+        return new Estimate(mean, cov, lower, logDet, support, appliedRidge);
+    }
+
+    /** The Cholesky factor when every pivot² is at least 1e-12 of its diagonal entry, else null. */
+    private static double[][] regularFactor(double[][] a) {
+        double[][] lower;
+        try {
+            lower = Cholesky.factor(a);
+        } catch (IllegalArgumentException notPositiveDefinite) {
+            return null;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!(lower[i][i] * lower[i][i] >= SINGULAR_PIVOT * a[i][i])) {
+                return null;
+            }
+        }
+        return lower;
+    }
+
+    /** (x − μ)ᵀ Σ⁻¹ (x − μ) with Σ = L Lᵀ, by forward substitution; z is scratch of length d. */
+    static double squaredDistance(double[] x, int offset, double[] location, double[][] lower, double[] z) {
+        int d = location.length;
+        double sum = 0;
+        for (int i = 0; i < d; i++) {
+            double[] li = lower[i];
+            double t = x[offset + i] - location[i];
+            for (int k = 0; k < i; k++) {
+                t -= li[k] * z[k];
+            }
+            t /= li[i];
+            z[i] = t;
+            sum += t * t;
+        }
+        return sum;
+    }
+
+    /** Indices (ascending) of the h smallest distances; ties at the h-th value go to the lower indices. */
+    private static int[] smallest(double[] distances, int n, int h, double[] scratch) {
+        System.arraycopy(distances, 0, scratch, 0, n);
+        double threshold = select(scratch, n, h - 1);
+        int below = 0;
+        for (int r = 0; r < n; r++) {
+            if (distances[r] < threshold) {
+                below++;
+            }
+        }
+        int ties = h - below;
+        int[] out = new int[h];
+        int c = 0;
+        for (int r = 0; r < n && c < h; r++) {
+            double v = distances[r];
+            if (v < threshold || (v == threshold && ties-- > 0)) {
+                out[c++] = r;
+            }
+        }
+        return out;
+    }
+
+    /** The k-th smallest (0-based) of a[0..n) by quickselect; reorders a. */
+    private static double select(double[] a, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            double pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
+    }
+
+    /** Keeps the {@code cap} estimates of least log-determinant, earlier ones first on ties. */
+    private static void keep(List<Estimate> best, Estimate e, int cap) {
+        int at = best.size();
+        while (at > 0 && e.logDet() < best.get(at - 1).logDet()) {
+            at--;
+        }
+        if (at < cap) {
+            best.add(at, e);
+            if (best.size() > cap) {
+                best.remove(cap);
+            }
+        }
+    }
+
+    private static void swapIn(int[] order, int position, SplittableRandom random) {
+        int pick = position + random.nextInt(order.length - position);
+        int t = order[position];
+        order[position] = order[pick];
+        order[pick] = t;
+    }
+
+    private static int[] permutation(int n, SplittableRandom random) {
+        int[] order = IntStream.range(0, n).toArray();
+        for (int i = 0; i < n - 1; i++) {
+            swapIn(order, i, random);
+        }
+        return order;
+    }
+
+    private double[] rowsOf(double[] x, int[] order, int from, int to) {
+        double[] out = new double[(to - from) * d];
+        for (int k = from; k < to; k++) {
+            System.arraycopy(x, order[k] * d, out, (k - from) * d, d);
+        }
+        return out;
+    }
+
+    /** ⌈rows · h / n⌉: the support size that keeps the fraction h/n on a subset of the rows. */
+    private static int scaledSupport(int rows, int h, int n) {
+        return (int) ((rows * (long) h + n - 1) / n);
+    }
+
+    private static double[] columnVariances(double[] x, int n, int d) {
+        double[] mean = new double[d];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += x[r * d + j];
+            }
+        }
+        double[] var = new double[d];
+        for (int j = 0; j < d; j++) {
+            mean[j] /= n;
+        }
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < d; j++) {
+                double v = x[r * d + j] - mean[j];
+                var[j] += v * v;
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            var[j] /= n;
+        }
+        return var;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+}
