@@ -9,6 +9,7 @@ import io.impflow.job.sink.KafkaWiring;
 import io.impflow.model.DensityModel;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
+import io.impflow.model.flow.WhiteningMethod;
 import io.impflow.model.store.ModelStore;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.FeatureVector;
@@ -276,7 +277,7 @@ class DriftRetrainSwapIT {
     }
     // 30 % held out: 600 calibration rows keep A's p-values close to uniform (no false drift on A).
     TrainingSettings settings = new TrainingSettings(Architecture.IMPFLOW, 1, 16, 1, ActivationKind.SIN, 0.9, 20, 40,
-        60, 0, 1e-3, 10, 0.99, 5, 0.3, 1, true, 1, 0.1, TARGET_FPR, 1, DataType.FLOAT32);
+        60, 0, 1e-3, 10, 0.99, 5, 0.3, 1, WhiteningMethod.SHRINKAGE, 1, 0.1, TARGET_FPR, 1, DataType.FLOAT32);
     TrainingRun.run(settings.request(new Dataset(FEATURES, rows, null, "stream A"), DeviceOption.CPU.resolve(0), out),
         TrainingProgress.silent(), new StopSignal());
     try (DensityModel model = DensityModel.load(out)) {

@@ -160,8 +160,11 @@ public final class ModelArtifact {
         String version;
         byte[] manifestBytes;
         try {
+            // the version names what the model is (structure, weights, transform, base, calibration), not where or
+            // when it was trained: the provenance and the writing time stay out of it, so refitting the same data
+            // with the same settings and seed gives the same version
             Manifest unversioned = new Manifest(draft.formatVersion(), "", "", draft.spec(), draft.featureNames(),
-                    draft.standardization(), draft.calibration(), draft.provenance(), draft.parameterFile(),
+                    draft.standardization(), draft.calibration(), null, draft.parameterFile(),
                     draft.tensors(), draft.lipschitzBounds(), draft.whitening(), draft.constantFeatures(),
                     draft.baseDensity());
             byte[] identity = JSON.writeValueAsBytes(unversioned);

@@ -1,5 +1,8 @@
 package io.impflow.model.flow;
 
+import io.impflow.model.robust.ChiSquared;
+import io.impflow.model.robust.MinimumCovarianceDeterminant;
+import io.impflow.model.robust.RobustGaussian;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -92,10 +95,12 @@ public final class InputTransform {
      * @param rows at least 2 finite rows of length d
      * @param names the d feature names
      * @param featureScale standard deviation of each feature as the flow sees it
-     * @param whiten whether to whiten (shrinkage covariance) or only standardize
+     * @param method how location, scale and whitening are estimated
+     * @param seed seed of the robust estimate's random subsets (unused by the other methods)
      * @return the transform
      */
-    public static InputTransform fit(double[][] rows, List<String> names, double featureScale, boolean whiten) {
+    public static InputTransform fit(double[][] rows, List<String> names, double featureScale, WhiteningMethod method,
+                                     long seed) {
         if (rows.length < 2) {
             throw new IllegalArgumentException("the input transform needs at least 2 rows, got " + rows.length);
         }
@@ -127,7 +132,7 @@ public final class InputTransform {
             }
         }
         Standardization plain = Standardization.fit(selected);
-        if (!whiten) {
+        if (method == WhiteningMethod.NONE) {
             double[] scale = plain.scale();
             for (int k = 0; k < scale.length; k++) {
                 scale[k] /= featureScale;
@@ -138,7 +143,91 @@ public final class InputTransform {
         for (int i = 0; i < rows.length; i++) {
             standardized[i] = plain.apply(selected[i]);
         }
+        if (method == WhiteningMethod.ROBUST) {
+            return robust(d, constants, plain, standardized, featureScale, seed);
+        }
         return new InputTransform(d, constants, plain, Whitening.fit(standardized, featureScale));
+    }
+
+    /**
+     * Least standard deviation of a feature under the robust start, as a share of its standard deviation over all
+     * rows. A feature that is (nearly) constant on the robust support, such as a value most rows share exactly,
+     * would otherwise get a start Gaussian of almost no width there, and every normal row off that value would
+     * look infinitely far.
+     */
+    static final double ROBUST_SCALE_FLOOR = Double.parseDouble(System.getProperty("exp.floor", "0.5"));
+
+    /** The χ²_d probability below which {@link MinimumCovarianceDeterminant} keeps a row in its reweighted support. */
+    static final double REWEIGHT_PROBABILITY = 0.975;
+
+    /**
+     * The robust transform: the reweighted MCD's support (computed on the classically standardized rows; MCD is
+     * affine equivariant) gives the location and per-feature scale (floored at {@link #ROBUST_SCALE_FLOOR} of the
+     * classical scale), and the Ledoit–Wolf shrinkage covariance of the support rows, its diagonal floored alike,
+     * gives the whitening. So the untrained flow is the robust Gaussian of the rows, with shrinkage for few rows.
+     */
+    private static InputTransform robust(int d, List<ConstantFeature> constants, Standardization plain,
+                                         double[][] standardized, double featureScale, long seed) {
+        RobustGaussian gaussian = MinimumCovarianceDeterminant.fit(standardized, seed);
+        boolean[] support = gaussian.support();
+        int m = gaussian.supportSize();
+        int k = plain.dimension();
+        double[] mean = new double[k];
+        for (int i = 0; i < standardized.length; i++) {
+            if (support[i]) {
+                for (int j = 0; j < k; j++) {
+                    mean[j] += standardized[i][j] / m;
+                }
+            }
+        }
+        double[] sd = new double[k];
+        for (int i = 0; i < standardized.length; i++) {
+            if (support[i]) {
+                for (int j = 0; j < k; j++) {
+                    double c = standardized[i][j] - mean[j];
+                    sd[j] += c * c / (m - 1);
+                }
+            }
+        }
+        double[] rawMean = new double[k];
+        double[] rawScale = new double[k];
+        double[] classical = plain.scale();
+        double[] classicalMean = plain.mean();
+        double[] floorVariance = new double[k];
+        for (int j = 0; j < k; j++) {
+            double robustSd = Math.sqrt(sd[j]);
+            double scale = Math.max(robustSd, ROBUST_SCALE_FLOOR);
+            rawMean[j] = classicalMean[j] + classical[j] * mean[j];
+            rawScale[j] = classical[j] * scale;
+            // in the robust units, the floor's variance is (floor / scale)²: 1 for a floored feature, below 1 otherwise
+            floorVariance[j] = Math.pow(ROBUST_SCALE_FLOOR / scale, 2);
+        }
+        Standardization robust = new Standardization(rawMean, rawScale);
+        double[][] supportRows = new double[m][];
+        int r = 0;
+        for (int i = 0; i < standardized.length; i++) {
+            if (support[i]) {
+                double[] row = new double[k];
+                for (int j = 0; j < k; j++) {
+                    row[j] = (standardized[i][j] - mean[j]) * classical[j] / rawScale[j];
+                }
+                supportRows[r++] = row;
+            }
+        }
+        // the support leaves out the rows beyond the cut-off, so its covariance is that of a truncated Gaussian;
+        // Croux and Haesbroeck's (1999) factor makes it consistent at the Gaussian, as a density start must be
+        double consistency = REWEIGHT_PROBABILITY
+                / ChiSquared.cdf(k + 2, ChiSquared.quantile(k, REWEIGHT_PROBABILITY));
+        double[][] covariance = Whitening.shrunkCovariance(supportRows);
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                covariance[i][j] *= consistency;
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            covariance[j][j] = Math.max(covariance[j][j], floorVariance[j]);
+        }
+        return new InputTransform(d, constants, robust, Whitening.ofCovariance(covariance, featureScale));
     }
 
     /** Number of features the flow models, d'. */

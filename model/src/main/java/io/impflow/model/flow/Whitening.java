@@ -32,9 +32,18 @@ public record Whitening(double[][] factor) {
      * @return the whitening
      */
     public static Whitening fit(double[][] standardized, double featureScale) {
-        double[][] covariance = shrunkCovariance(standardized);
-        double[][] lower = Cholesky.factor(covariance);
-        double[][] inverse = Cholesky.invertLower(lower);
+        return ofCovariance(shrunkCovariance(standardized), featureScale);
+    }
+
+    /**
+     * W from a covariance estimate of standardized rows: its inverse Cholesky factor, scaled by the feature scale.
+     *
+     * @param covariance symmetric positive definite d×d
+     * @param featureScale standard deviation of every whitened feature (1 = unit covariance)
+     * @return the whitening
+     */
+    static Whitening ofCovariance(double[][] covariance, double featureScale) {
+        double[][] inverse = Cholesky.invertLower(Cholesky.factor(covariance));
         for (double[] row : inverse) {
             for (int j = 0; j < row.length; j++) {
                 row[j] *= featureScale;

@@ -3,6 +3,7 @@ package io.impflow.trainer.cli;
 import io.impflow.model.DensityModel;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
+import io.impflow.model.flow.WhiteningMethod;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.data.SplitProtocol;
 import io.impflow.trainer.fit.DeviceOption;
@@ -30,8 +31,9 @@ import picocli.CommandLine.Option;
         "Fit an ImpFlow (or ResFlow) density to --data by exact maximum likelihood and write a calibrated model"
             + " artifact to --out.",
         "A share of the rows (--val-fraction) is held out for early stopping and for the anomaly threshold at"
-            + " --target-fpr. Features are standardized and whitened with a shrinkage covariance of the training"
-            + " rows (the exact affine map is part of the model). A constant feature (one value in every training row) is"
+            + " --target-fpr. Features are standardized and whitened by a robust Gaussian of the training rows (the"
+            + " exact affine map is part of the model), and the share of anomalies in them is estimated and left out"
+            + " of the likelihood. A constant feature (one value in every training row) is"
             + " set aside, and a record that departs from its value scores -Infinity with the feature named. Ctrl-C stops"
             + " training and still writes the best model so far.",
         "Device: auto uses a GPU when DJL reports one usable by its libtorch build, else the CPU, and logs why. " + DeviceOption.CUDA_HINT + "."},
@@ -80,13 +82,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--max-steps", defaultValue = "auto", paramLabel = "N",
       description = "Most optimizer steps, or auto (default): a quarter of a step per training row, at least 50 and"
-          + " at most 5000, so small data gets a short fit that stays close to the base density (measured: longer"
-          + " fits of a few hundred rows keep improving held-out likelihood while detection gets worse).")
+          + " at most 2000, so the budget depends on the data alone (same data and seed, same model, on any machine)"
+          + " and small data gets a short fit that stays close to its robust Gaussian start (measured: longer fits of"
+          + " a few hundred rows keep improving held-out likelihood while detection gets worse).")
   String maxSteps;
 
-  @Option(names = "--time-budget", defaultValue = "120", paramLabel = "SECONDS",
-      description = "Training stops after the step that exceeds this wall time, keeping the best model so far"
-          + " (default: ${DEFAULT-VALUE}; calibration and export come on top).")
+  @Option(names = "--time-budget", defaultValue = "1800", paramLabel = "SECONDS",
+      description = "Safety stop: training ends after the step that exceeds this wall time, keeping the best model"
+          + " so far, with a warning that the model then depends on the machine's speed (default: ${DEFAULT-VALUE};"
+          + " the automatic step budget finishes far earlier on a 2-core machine).")
   double timeBudget;
 
   @Option(names = "--batch-size", defaultValue = "auto", paramLabel = "B",
@@ -121,10 +125,12 @@ final class TrainCommand implements Callable<Integer> {
           + " Stored in the artifact; scores stay log-densities of the raw rows.")
   double featureScale;
 
-  @Option(names = "--whitening", defaultValue = "shrinkage", paramLabel = "W",
-      description = "shrinkage (default): the flow sees rows whitened by a Ledoit-Wolf shrinkage covariance of the"
-          + " training rows, so the untrained flow already is their full-covariance Gaussian; none: per-feature"
-          + " standardization only (the format-1 behaviour).")
+  @Option(names = "--whitening", defaultValue = "robust", paramLabel = "W",
+      description = "robust (default): the flow sees rows standardized and whitened by a robust Gaussian of the"
+          + " training rows (reweighted minimum covariance determinant, then the Ledoit-Wolf shrinkage covariance of"
+          + " the rows it keeps), so the untrained flow already is a robust detector and anomalies in the training"
+          + " rows do not pull it; shrinkage: the same from every row; none: per-feature standardization only (the"
+          + " format-1 behaviour).")
   String whitening;
 
   @Option(names = "--base-components", defaultValue = "1", paramLabel = "K",
@@ -136,13 +142,13 @@ final class TrainCommand implements Callable<Integer> {
           + " 0.9995 with K = 8, but shuttle contaminated 0.81).")
   int baseComponents;
 
-  @Option(names = "--contamination", defaultValue = "0.1", paramLabel = "Q",
-      description = "Share of each batch's least likely rows left out of the loss after a warm-up epoch (trimmed"
-          + " likelihood), so anomalies in the training data do not pull the density towards them (default:"
-          + " ${DEFAULT-VALUE}; it should exceed the share of anomalies in the data; 0 = plain maximum likelihood)."
-          + " Measured, seed 1: shuttle contaminated (7 %% anomalies) AUROC 0.970 at 0, 0.974 at 0.05, 0.996 at 0.1;"
-          + " clean splits unchanged.")
-  double contamination;
+  @Option(names = "--contamination", defaultValue = "auto", paramLabel = "Q",
+      description = "Share of each batch's least likely rows left out of the loss and of the validation likelihood"
+          + " (trimmed likelihood), so anomalies in the training data do not pull the density towards them; auto"
+          + " (default) estimates it from the rows: the share of them beyond the robust start Gaussian's 97.5 %%"
+          + " distance in excess of its 2.5 %% (0 on Gaussian or lighter-tailed clean data, so the fit stays"
+          + " maximum likelihood there). A number in [0, 0.5) is used as given; 0 = plain maximum likelihood.")
+  String contamination;
 
   @Option(names = "--target-fpr", defaultValue = "0.001", paramLabel = "P",
       description = "False-positive rate of the anomaly threshold on held-out rows (default: ${DEFAULT-VALUE}).")
@@ -229,8 +235,9 @@ final class TrainCommand implements Callable<Integer> {
     try {
       return new TrainingSettings(architecture, blocks, hidden, layers, activation, lipschitz, epochs,
           positiveOrAuto("--max-steps", maxSteps), timeBudget, Math.toIntExact(positiveOrAuto("--batch-size",
-              batchSize)), learningRate, gradientClip, emaDecay, patience, validationFraction, featureScale, whiten(),
-          baseComponents, contamination, targetFpr, seed, TrainingSettings.dataType(dtype));
+              batchSize)), learningRate, gradientClip, emaDecay, patience, validationFraction, featureScale,
+          WhiteningMethod.ofFlag(whitening), baseComponents, contamination(), targetFpr, seed,
+          TrainingSettings.dataType(dtype));
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e instanceof ArithmeticException
           ? "--batch-size must be at most " + Integer.MAX_VALUE + ", got " + batchSize : e.getMessage());
@@ -255,12 +262,16 @@ final class TrainCommand implements Callable<Integer> {
     return parsed;
   }
 
-  private boolean whiten() {
-    return switch (whitening.toLowerCase(java.util.Locale.ROOT)) {
-      case "shrinkage" -> true;
-      case "none" -> false;
-      default -> throw new CommandLine.ParameterException(spec.commandLine(),
-          "--whitening must be shrinkage or none, got " + whitening);
-    };
+  /** The --contamination value: a share in [0, 0.5), or auto. */
+  private double contamination() {
+    if ("auto".equalsIgnoreCase(contamination)) {
+      return TrainingSettings.CONTAMINATION_AUTO;
+    }
+    try {
+      return Double.parseDouble(contamination);
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--contamination must be auto or a number in [0, 0.5), got " + contamination);
+    }
   }
 }

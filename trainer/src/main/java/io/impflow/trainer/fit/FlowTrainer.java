@@ -62,7 +62,7 @@ public final class FlowTrainer {
     // The untrained flow (blocks near the identity: the base density behind the input transform) is the first
     // candidate, so training is kept only where it improves the held-out likelihood.
     FlowWeights best = withConvergedSpectralState(flow, ema);
-    double bestNll = validationNll(flow, best, validation);
+    double bestNll = validationNll(flow, best, validation, config.trimFraction());
     int bestEpoch = 0;
     int sinceBest = 0;
     long steps = 0;
@@ -101,12 +101,19 @@ public final class FlowTrainer {
         lossSum += loss;
         lossCount++;
         progress.onStep(epoch, config.epochs(), step + 1, stepsPerEpoch, lossSum / lossCount);
-        double spent = (System.nanoTime() - start) / 1e9;
-        if (steps >= config.maxSteps() || spent >= config.timeBudgetSeconds()) {
+        if (steps >= config.maxSteps()) {
           // the budget ends training mid-epoch; the weights so far are validated below like a finished epoch's
           budgetSpent = true;
-          LOG.info("training budget reached after {} step(s) and {} s (--max-steps {}, --time-budget {} s)", steps,
-              String.format("%.1f", spent), config.maxSteps(), config.timeBudgetSeconds());
+          LOG.info("step budget reached after {} step(s) (--max-steps {})", steps, config.maxSteps());
+          break;
+        }
+        double spent = (System.nanoTime() - start) / 1e9;
+        if (spent >= config.timeBudgetSeconds()) {
+          budgetSpent = true;
+          LOG.warn("time budget reached after {} step(s) and {} s (--time-budget {} s): this model depends on the"
+              + " machine's speed, so the same data and seed may give another model elsewhere; for a reproducible"
+              + " fit raise --time-budget or lower --max-steps", steps, String.format("%.1f", spent),
+              config.timeBudgetSeconds());
           break;
         }
       }
@@ -114,7 +121,7 @@ public final class FlowTrainer {
         break;
       }
       FlowWeights candidate = withConvergedSpectralState(flow, ema);
-      double validationNll = validationNll(flow, candidate, validation);
+      double validationNll = validationNll(flow, candidate, validation, config.trimFraction());
       double elapsed = (System.nanoTime() - start) / 1e9;
       EpochStats stats = new EpochStats(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, validationNll,
           elapsed);
@@ -227,24 +234,26 @@ public final class FlowTrainer {
     return converged;
   }
 
-  /** Mean exact NLL of the validation rows under {@code weights}; the flow's own weights are restored after. */
-  private static double validationNll(TrainableFlow flow, FlowWeights weights, double[][] validation) {
+  /**
+   * Mean exact NLL of the validation rows under {@code weights}, leaving out the {@code floor(trim · n)} least likely
+   * (the same trimmed likelihood the loss uses, so anomalies among the held-out rows do not choose the model); the
+   * flow's own weights are restored after.
+   */
+  private static double validationNll(TrainableFlow flow, FlowWeights weights, double[][] validation, double trim) {
     FlowWeights current = flow.snapshot();
     flow.restore(weights);
     double[] ll = flow.exactLogLikelihood(validation);
     flow.restore(current);
-    double sum = 0;
-    int finite = 0;
-    for (double v : ll) {
-      if (Double.isFinite(v)) {
-        sum += v;
-        finite++;
-      }
-    }
-    if (finite < ll.length) {
+    double[] finite = java.util.Arrays.stream(ll).filter(Double::isFinite).sorted().toArray();
+    if (finite.length < ll.length) {
       LOG.warn("{} of {} validation rows did not converge in the exact solve; their NLL is left out",
-          ll.length - finite, ll.length);
+          ll.length - finite.length, ll.length);
     }
-    return finite == 0 ? Double.POSITIVE_INFINITY : -sum / finite;
+    int dropped = Math.min((int) Math.floor(trim * finite.length), finite.length - 1);
+    double sum = 0;
+    for (int i = Math.max(0, dropped); i < finite.length; i++) {
+      sum += finite[i];
+    }
+    return finite.length == 0 ? Double.POSITIVE_INFINITY : -sum / (finite.length - Math.max(0, dropped));
   }
 }

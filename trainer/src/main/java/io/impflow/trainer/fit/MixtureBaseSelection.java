@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * {@link #COVARIANCE_FLOOR} added to their diagonal (in whitened units), so a component cannot collapse onto a
  * spike of repeated values, and K stops growing before a component would average fewer than
  * {@link #ROWS_PER_PARAMETER} rows per parameter.
+ *
+ * <p>With a trimmed share q &gt; 0 (contaminated training rows) the fit and the comparison are trimmed likelihoods:
+ * every EM step leaves the least likely q of the training rows out (so anomalies get no component of their own),
+ * and each K is scored on the held-out rows without its least likely q, compared on the rows both keep.
  */
 public final class MixtureBaseSelection {
 
@@ -39,9 +43,11 @@ public final class MixtureBaseSelection {
    * @param validation whitened held-out rows
    * @param maxComponents largest K tried (1 = always the standard normal)
    * @param seed seed of the k-means++ initialization
+   * @param trim share of the least likely rows left out of fit and comparison (0 = plain likelihood)
    * @return the chosen mixture
    */
-  public static GaussianMixture select(double[][] train, double[][] validation, int maxComponents, long seed) {
+  public static GaussianMixture select(double[][] train, double[][] validation, int maxComponents, long seed,
+      double trim) {
     int d = train[0].length;
     java.util.List<GaussianMixture> candidates = new java.util.ArrayList<>();
     java.util.List<double[]> heldOut = new java.util.ArrayList<>();
@@ -52,23 +58,35 @@ public final class MixtureBaseSelection {
       if (train.length < ROWS_PER_PARAMETER * parametersPerComponent * k) {
         break;
       }
-      GaussianMixture candidate = fit(train, k, seed);
+      GaussianMixture candidate = fit(train, k, seed, trim);
       candidates.add(candidate);
       heldOut.add(candidate.logDensity(validation));
+    }
+    boolean[][] kept = new boolean[candidates.size()][];
+    for (int c = 0; c < candidates.size(); c++) {
+      kept[c] = kept(heldOut.get(c), trim);
+    }
+    double[] scores = new double[candidates.size()];
+    for (int c = 0; c < candidates.size(); c++) {
+      scores[c] = mean(heldOut.get(c), kept[c]);
     }
     int best = 0;
     StringBuilder tried = new StringBuilder();
     for (int c = 0; c < candidates.size(); c++) {
-      double score = mean(heldOut.get(c));
+      double score = scores[c];
       tried.append(String.format(Locale.ROOT, "%sK=%d: %.4f", c == 0 ? "" : ", ", candidates.get(c).components(),
           score));
-      if (score > mean(heldOut.get(best))) {
+      if (score > scores[best]) {
         best = c;
       }
     }
     int chosen = best;
     for (int c = 0; c < best; c++) {
-      if (withinOneStandardError(heldOut.get(best), heldOut.get(c))) {
+      boolean[] both = new boolean[kept[c].length];
+      for (int i = 0; i < both.length; i++) {
+        both[i] = kept[c][i] && kept[best][i];
+      }
+      if (withinOneStandardError(select(heldOut.get(best), both), select(heldOut.get(c), both))) {
         chosen = c;
         break;
       }
@@ -98,8 +116,36 @@ public final class MixtureBaseSelection {
     return mean <= standardError;
   }
 
-  /** EM for a K-component full-covariance mixture, initialized by k-means++ seeding. */
-  static GaussianMixture fit(double[][] x, int k, long seed) {
+  /** Which rows a trimmed likelihood keeps: all but the {@code floor(trim · n)} of lowest log-likelihood. */
+  static boolean[] kept(double[] ll, double trim) {
+    int n = ll.length;
+    boolean[] keep = new boolean[n];
+    java.util.Arrays.fill(keep, true);
+    int dropped = Math.min((int) Math.floor(trim * n), n - 1);
+    if (dropped > 0) {
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Double.compare(ll[a], ll[b]));
+      for (int i = 0; i < dropped; i++) {
+        keep[order[i]] = false;
+      }
+    }
+    return keep;
+  }
+
+  private static double[] select(double[] values, boolean[] keep) {
+    return java.util.stream.IntStream.range(0, values.length).filter(i -> keep[i]).mapToDouble(i -> values[i])
+        .toArray();
+  }
+
+  private static double mean(double[] values, boolean[] keep) {
+    return mean(select(values, keep));
+  }
+
+  /** Trimmed EM for a K-component full-covariance mixture, initialized by k-means++ seeding. */
+  static GaussianMixture fit(double[][] x, int k, long seed, double trim) {
     int n = x.length;
     int d = x[0].length;
     double[][] means = kMeansPlusPlus(x, k, new SplittableRandom(seed * 31 + k));
@@ -113,8 +159,7 @@ public final class MixtureBaseSelection {
     double[][] resp = new double[n][k];
     double previous = Double.NEGATIVE_INFINITY;
     for (int iteration = 0; iteration < EM_ITERATIONS; iteration++) {
-      double total = responsibilities(current, x, resp);
-      double meanLl = total / n;
+      double meanLl = responsibilities(current, x, resp, trim);
       if (Math.abs(meanLl - previous) < EM_TOLERANCE * Math.max(1, Math.abs(meanLl))) {
         break;
       }
@@ -124,8 +169,10 @@ public final class MixtureBaseSelection {
     return current;
   }
 
-  /** E-step: responsibilities in place; returns the total log-likelihood. */
-  private static double responsibilities(GaussianMixture m, double[][] x, double[][] resp) {
+  /**
+   * E-step: responsibilities in place, zero for the trimmed rows; returns the mean log-likelihood of the kept rows.
+   */
+  private static double responsibilities(GaussianMixture m, double[][] x, double[][] resp, double trim) {
     int k = m.components();
     double total = 0;
     GaussianMixture[] single = new GaussianMixture[k];
@@ -135,6 +182,7 @@ public final class MixtureBaseSelection {
     for (int c = 0; c < k; c++) {
       single[c] = new GaussianMixture(new double[] {1}, new double[][] {means[c]}, new double[][][] {factors[c]});
     }
+    double[] rowLl = new double[x.length];
     double[][] componentLl = new double[k][];
     for (int c = 0; c < k; c++) {
       componentLl[c] = single[c].logDensity(x);
@@ -153,9 +201,19 @@ public final class MixtureBaseSelection {
       for (int c = 0; c < k; c++) {
         resp[i][c] /= sum;
       }
-      total += max + Math.log(sum);
+      rowLl[i] = max + Math.log(sum);
     }
-    return total;
+    boolean[] keep = kept(rowLl, trim);
+    int count = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (keep[i]) {
+        total += rowLl[i];
+        count++;
+      } else {
+        java.util.Arrays.fill(resp[i], 0);
+      }
+    }
+    return total / count;
   }
 
   /** M-step with the covariance floor; a component that lost all its rows restarts as N(0, I) with a small weight. */
@@ -170,7 +228,7 @@ public final class MixtureBaseSelection {
         nk += resp[i][c];
       }
       nk = Math.max(nk, 1e-9 * n);
-      weights[c] = nk / n;
+      weights[c] = nk;
       for (int i = 0; i < n; i++) {
         double r = resp[i][c];
         for (int a = 0; a < d; a++) {

@@ -14,7 +14,8 @@ import ai.djl.ndarray.types.DataType;
  * @param seed seed of the weight initialization and of the batch order
  * @param dtype FLOAT32 or FLOAT64 for parameters and the training objective
  * @param maxSteps most optimizer steps
- * @param timeBudgetSeconds training stops after the step that exceeds this wall time
+ * @param timeBudgetSeconds safety stop: training stops after the step that exceeds this wall time (a fit it stops
+ *     depends on the machine's speed; the step budget is what makes a fit reproducible)
  * @param trimFraction share of each batch's lowest log-likelihood rows left out of the loss after warm-up (robust
  *     fit of contaminated data; 0 = plain maximum likelihood)
  * @param trimWarmupSteps optimizer steps of plain maximum likelihood before trimming starts
@@ -50,6 +51,12 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, dou
     require(timeBudgetSeconds > 0, "--time-budget must be > 0, got " + timeBudgetSeconds);
     require(trimFraction >= 0 && trimFraction < 0.5, "--contamination must be in [0, 0.5), got " + trimFraction);
     require(trimWarmupSteps >= 0, "trim warm-up steps must be >= 0, got " + trimWarmupSteps);
+  }
+
+  /** A copy with another trimmed share (an estimate from the rows replacing the requested one). */
+  public TrainingConfig withTrimFraction(double newTrimFraction) {
+    return new TrainingConfig(epochs, batchSize, learningRate, gradientClipNorm, emaDecay, patience, seed, dtype,
+        maxSteps, timeBudgetSeconds, newTrimFraction, trimWarmupSteps);
   }
 
   /** A copy with another batch size (the trainer shrinks batches for small data). */

@@ -9,6 +9,7 @@ import io.impflow.model.flow.ConstantFeature;
 import io.impflow.model.flow.FlowSpec;
 import io.impflow.model.flow.GaussianMixture;
 import io.impflow.model.flow.InputTransform;
+import io.impflow.model.flow.WhiteningMethod;
 import io.impflow.model.flow.ZeroVarianceFeatureException;
 import io.impflow.model.train.TrainableFlow;
 import io.impflow.trainer.data.DataSourceException;
@@ -57,19 +58,23 @@ public final class TrainingRun {
    * @param out artifact directory to create (must not exist, or be empty)
    * @param featureScale standard deviation of every feature as the flow sees it (1 = unit variance); stored in the
    *     artifact's transform, so scores stay log-densities of raw rows
-   * @param whiten whether the flow sees whitened rows (shrinkage covariance of the training rows) or only
-   *     standardized ones
+   * @param whitening how the input transform is estimated from the training rows
    * @param baseComponents most Gaussian components of the base density (chosen on the held-out rows); 1 = the
    *     standard normal
+   * @param estimateContamination whether the trimmed share is estimated from the training rows (then the config's
+   *     trim fraction is ignored)
+   * @param requested the settings as asked for ("auto" values unresolved), recorded in the provenance so a retrain
+   *     resolves them again for its own data; null when the request was built without settings
    */
   public record Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction,
-      double targetFpr, DeviceOption.DeviceChoice device, Path out, double featureScale, boolean whiten,
-      int baseComponents) {
+      double targetFpr, DeviceOption.DeviceChoice device, Path out, double featureScale, WhiteningMethod whitening,
+      int baseComponents, boolean estimateContamination, TrainingSettings requested) {
 
-    /** A request with whitening at feature scale 1 and a standard normal base. */
+    /** A request with shrinkage whitening at feature scale 1, a standard normal base and the config's trimming. */
     public Request(Dataset data, FlowSpec spec, TrainingConfig config, double validationFraction, double targetFpr,
         DeviceOption.DeviceChoice device, Path out) {
-      this(data, spec, config, validationFraction, targetFpr, device, out, 1.0, true, 1);
+      this(data, spec, config, validationFraction, targetFpr, device, out, 1.0, WhiteningMethod.SHRINKAGE, 1, false,
+          null);
     }
 
     /** Validates what the types cannot. */
@@ -77,10 +82,10 @@ public final class TrainingRun {
       if (baseComponents < 1) {
         throw new IllegalArgumentException("--base-components must be >= 1, got " + baseComponents);
       }
-      if (baseComponents > 1 && !(whiten && featureScale == 1)) {
+      if (baseComponents > 1 && (whitening == WhiteningMethod.NONE || featureScale != 1)) {
         // the search compares mixtures with the standard normal, which is the rows' Gaussian only when whitened
-        throw new IllegalArgumentException("--base-components > 1 needs --whitening shrinkage and --feature-scale 1,"
-            + " got --whitening " + (whiten ? "shrinkage" : "none") + " and --feature-scale " + featureScale);
+        throw new IllegalArgumentException("--base-components > 1 needs --whitening robust or shrinkage and"
+            + " --feature-scale 1, got --whitening " + whitening.flag() + " and --feature-scale " + featureScale);
       }
       if (!(featureScale > 0 && Double.isFinite(featureScale))) {
         throw new IllegalArgumentException("--feature-scale must be finite and > 0, got " + featureScale);
@@ -150,7 +155,8 @@ public final class TrainingRun {
           + " rows)";
     }
     Calibration calibration = calibrate(calibrationLl, request.targetFpr());
-    Map<String, Object> provenance = provenance(request, train, validation, result, validationNll, startNanos);
+    Map<String, Object> provenance = provenance(request, train, validation, result, validationNll,
+        fitted.contamination(), startNanos);
     provenance.put("calibrated_on", calibratedOn);
     // held-out rows that depart from a constant feature are flagged by any threshold; the FPR on fresh normal data
     // is at least their share on top of the target
@@ -183,8 +189,12 @@ public final class TrainingRun {
   /** Folds of the cross-fitted calibration. */
   static final int CROSS_FIT_FOLDS = 5;
 
-  /** A fitted model before export: input transform, flow architecture, base density and training outcome. */
-  private record Fitted(InputTransform transform, FlowSpec spec, GaussianMixture base, TrainingResult result) {}
+  /**
+   * A fitted model before export: input transform, flow architecture, base density, training outcome, and the
+   * trimmed share it was fitted with.
+   */
+  private record Fitted(InputTransform transform, FlowSpec spec, GaussianMixture base, TrainingResult result,
+      double contamination) {}
 
   /** Fits the input transform, the base density and the flow on {@code train}, early-stopping on {@code validation}. */
   private static Fitted fit(Dataset train, Dataset validation, Request request, TrainingProgress progress,
@@ -193,13 +203,21 @@ public final class TrainingRun {
     FlowSpec flowSpec = request.spec().withDimension(transform.flowDimension());
     double[][] trainStd = transformed(train.rows(), transform);
     double[][] validationStd = transformed(validation.rows(), transform);
+    TrainingConfig config = request.config();
+    if (request.estimateContamination()) {
+      double estimate = ContaminationEstimate.ofWhitened(trainStd, request.featureScale());
+      LOG.info("contamination auto: {} of the training rows lie beyond the start Gaussian's 97.5 % distance in"
+          + " excess of its 2.5 %, so the least likely {} of every batch are left out of the loss", 
+          String.format(Locale.ROOT, "%.4f", estimate), String.format(Locale.ROOT, "%.4f", estimate));
+      config = config.withTrimFraction(estimate);
+    }
     GaussianMixture base = MixtureBaseSelection.select(trainStd, validationStd, request.baseComponents(),
-        request.config().seed());
-    try (TrainableFlow flow = TrainableFlow.create(flowSpec, request.config().seed(),
-        request.device().device(), request.config().dtype())) {
+        config.seed(), config.trimFraction());
+    try (TrainableFlow flow = TrainableFlow.create(flowSpec, config.seed(), request.device().device(),
+        config.dtype())) {
       flow.setBase(base);
-      TrainingResult result = new FlowTrainer(request.config(), progress).train(flow, trainStd, validationStd, stop);
-      return new Fitted(transform, flowSpec, base, result);
+      TrainingResult result = new FlowTrainer(config, progress).train(flow, trainStd, validationStd, stop);
+      return new Fitted(transform, flowSpec, base, result, config.trimFraction());
     }
   }
 
@@ -240,7 +258,8 @@ public final class TrainingRun {
   private static InputTransform inputTransform(Dataset train, Request request) throws DataSourceException {
     InputTransform transform;
     try {
-      transform = InputTransform.fit(train.rows(), train.featureNames(), request.featureScale(), request.whiten());
+      transform = InputTransform.fit(train.rows(), train.featureNames(), request.featureScale(), request.whitening(),
+          request.config().seed());
     } catch (ZeroVarianceFeatureException e) {
       throw new DataSourceException("every feature is constant in the training rows of " + train.origin()
           + ", so there is no density to learn; provide rows where at least one feature varies");
@@ -299,7 +318,7 @@ public final class TrainingRun {
   }
 
   private static Map<String, Object> provenance(Request request, Dataset train, Dataset validation,
-      TrainingResult result, double validationNll, long startNanos) {
+      TrainingResult result, double validationNll, double contamination, long startNanos) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("data_origin", request.data().origin());
     p.put("data_sha256", request.data().sha256());
@@ -322,10 +341,19 @@ public final class TrainingRun {
     p.put("patience", request.config().patience());
     p.put("val_fraction", request.validationFraction());
     p.put("feature_scale", request.featureScale());
-    p.put("whitening", request.whiten() ? "ledoit-wolf shrinkage" : "none");
+    p.put("whitening", switch (request.whitening()) {
+      case ROBUST -> "robust (reweighted FastMCD, then Ledoit-Wolf shrinkage of the rows it keeps)";
+      case SHRINKAGE -> "ledoit-wolf shrinkage";
+      case NONE -> "none";
+    });
     p.put("base_components_max", request.baseComponents());
     p.put("target_fpr", request.targetFpr());
-    p.put("contamination", request.config().trimFraction());
+    p.put("contamination", contamination);
+    p.put("contamination_setting", request.estimateContamination() ? "auto" : request.config().trimFraction());
+    if (request.requested() != null) {
+      p.put("batch_size_setting", TrainingSettings.recorded(request.requested().batchSize()));
+      p.put("max_steps_setting", TrainingSettings.recorded(request.requested().maxSteps()));
+    }
     if (request.config().maxSteps() < Long.MAX_VALUE) {
       p.put("max_steps", request.config().maxSteps());
     }

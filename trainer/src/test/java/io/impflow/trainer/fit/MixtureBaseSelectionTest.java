@@ -32,7 +32,7 @@ class MixtureBaseSelectionTest {
     double[][] train = rows(1500, true, 1);
     double[][] validation = rows(300, true, 2);
     double[][] test = rows(1000, true, 3);
-    GaussianMixture chosen = MixtureBaseSelection.select(train, validation, 8, 7);
+    GaussianMixture chosen = MixtureBaseSelection.select(train, validation, 8, 7, 0);
     assertThat(chosen.components()).isBetween(3, 8);
     GaussianMixture normal = GaussianMixture.standardNormal(2);
     assertThat(meanLogDensity(chosen, test)).isGreaterThan(meanLogDensity(normal, test) + 0.5);
@@ -40,15 +40,15 @@ class MixtureBaseSelectionTest {
 
   @Test
   void gaussianRowsKeepTheStandardNormal() {
-    GaussianMixture chosen = MixtureBaseSelection.select(rows(1500, false, 4), rows(300, false, 5), 8, 7);
+    GaussianMixture chosen = MixtureBaseSelection.select(rows(1500, false, 4), rows(300, false, 5), 8, 7, 0);
     assertThat(chosen.isStandardNormal()).isTrue();
   }
 
   @Test
   void emIsDeterministicInTheSeedAndRespectsTheCovarianceFloor() {
     double[][] train = rows(900, true, 6);
-    GaussianMixture a = MixtureBaseSelection.fit(train, 3, 11);
-    GaussianMixture b = MixtureBaseSelection.fit(train, 3, 11);
+    GaussianMixture a = MixtureBaseSelection.fit(train, 3, 11, 0);
+    GaussianMixture b = MixtureBaseSelection.fit(train, 3, 11, 0);
     assertThat(a).isEqualTo(b);
     for (double[][] l : a.choleskyFactors()) {
       double variance0 = l[0][0] * l[0][0];
@@ -67,7 +67,27 @@ class MixtureBaseSelectionTest {
 
   @Test
   void fewRowsPerParameterStopTheSearchAtOneComponent() {
-    GaussianMixture chosen = MixtureBaseSelection.select(rows(5, true, 8), rows(5, true, 9), 8, 7);
+    GaussianMixture chosen = MixtureBaseSelection.select(rows(5, true, 8), rows(5, true, 9), 8, 7, 0);
     assertThat(chosen.components()).isEqualTo(1);
+  }
+
+  @Test
+  void trimmedEmGivesScatteredAnomaliesNoComponent() {
+    // three tight normal clusters and 8 % anomalies scattered over a wide box
+    double[][] normal = rows(1380, true, 12);
+    Random random = new Random(13);
+    double[][] train = Arrays.copyOf(normal, 1500);
+    for (int i = 1380; i < 1500; i++) {
+      train[i] = new double[] {-8 + 16 * random.nextDouble(), -8 + 16 * random.nextDouble()};
+    }
+    double[][] far = {{6, -6}, {-6, 6}, {6, 6}};
+    GaussianMixture plain = MixtureBaseSelection.fit(train, 4, 11, 0);
+    GaussianMixture trimmed = MixtureBaseSelection.fit(train, 4, 11, 0.1);
+    // plain EM spends a broad component on the scatter; trimmed EM leaves it out and keeps the far area unlikely
+    for (int i = 0; i < far.length; i++) {
+      assertThat(trimmed.logDensity(far)[i]).isLessThan(plain.logDensity(far)[i] - 5);
+    }
+    double[][] test = rows(600, true, 14);
+    assertThat(meanLogDensity(trimmed, test)).isGreaterThan(meanLogDensity(plain, test));
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.impflow.model.DensityModel;
 import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
+import io.impflow.model.flow.WhiteningMethod;
 import io.impflow.model.store.ModelStore;
 import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.avro.ModelHealth;
@@ -79,7 +80,7 @@ class RetrainIT {
     }
     // tiny settings keep every fit to seconds; retrain reuses them from the serving model's manifest
     TrainingSettings settings = new TrainingSettings(Architecture.IMPFLOW, 1, 16, 1, ActivationKind.SIN, 0.9, 20, 40,
-        60, 0, 1e-3, 10, 0.99, 5, 0.1, 1, true, 1, 0.1, 0.01, 1, DataType.FLOAT32);
+        60, 0, 1e-3, 10, 0.99, 5, 0.1, 1, WhiteningMethod.SHRINKAGE, 1, 0.1, 0.01, 1, DataType.FLOAT32);
     servingArtifact = dir.resolve("serving");
     TrainingRun.run(settings.request(new Dataset(FEATURES, rows, null, "normal rows"),
         DeviceOption.CPU.resolve(0), servingArtifact), TrainingProgress.silent(), new StopSignal());

@@ -1,0 +1,46 @@
+package io.impflow.trainer.fit;
+
+import io.impflow.model.robust.ChiSquared;
+
+/**
+ * {@code --contamination auto}: the share of anomalies in the training rows, estimated from the start Gaussian (the
+ * robust Gaussian behind the input transform, the standard normal in the flow's coordinates). Under that Gaussian a
+ * squared distance |u|² beyond the χ²_d 97.5 % quantile happens to 2.5 % of the rows; the estimate is the share of
+ * rows beyond it in excess of those 2.5 % (as a share of the rest), so rows from the Gaussian, or from a density with
+ * lighter tails, give 0 and the fit stays plain maximum likelihood, while every far row of a contaminated window
+ * counts. Rows of a heavy-tailed normal class count too: their far tail is left to the flow's trimmed likelihood.
+ */
+public final class ContaminationEstimate {
+
+  /** Quantile of the start Gaussian's squared distance beyond which a row counts as far. */
+  static final double CUT_PROBABILITY = 0.975;
+  /** Largest estimate: a trimmed likelihood must keep most of the rows. */
+  static final double MAX = 0.45;
+
+  private ContaminationEstimate() {}
+
+  /**
+   * The estimate for rows as the flow sees them.
+   *
+   * @param flowInputs training rows after the input transform (whitened: the start Gaussian is N(0, s²·I))
+   * @param featureScale s, the standard deviation of every flow input under the start Gaussian
+   * @return the estimated share in [0, {@link #MAX}]
+   */
+  public static double ofWhitened(double[][] flowInputs, double featureScale) {
+    int n = flowInputs.length;
+    int d = flowInputs[0].length;
+    double cut = ChiSquared.quantile(d, CUT_PROBABILITY) * featureScale * featureScale;
+    int far = 0;
+    for (double[] u : flowInputs) {
+      double sq = 0;
+      for (double v : u) {
+        sq += v * v;
+      }
+      if (sq > cut) {
+        far++;
+      }
+    }
+    double excess = ((double) far / n - (1 - CUT_PROBABILITY)) / CUT_PROBABILITY;
+    return Math.min(MAX, Math.max(0, excess));
+  }
+}
