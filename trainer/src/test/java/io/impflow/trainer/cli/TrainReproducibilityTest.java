@@ -65,17 +65,17 @@ class TrainReproducibilityTest {
 
   @Test
   void trainFlagDefaultsAreTheTrainingSettingsDefaults() {
-    TrainCommand command = new TrainCommand();
-    CommandLine commandLine = new CommandLine(command);
-    commandLine.parseArgs("--data", "rows.csv", "--out", "model");
+    CommandLine.ParseResult parsed = ImpflowCli.commandLine().parseArgs("train", "--data", "rows.csv", "--out",
+        "model");
+    TrainCommand command = (TrainCommand) parsed.subcommand().commandSpec().userObject();
     assertThat(command.settings()).isEqualTo(TrainingSettings.defaults());
   }
 
-  /** 800 rows of a correlated 4-D Gaussian, every 20th replaced by a far-away row. */
+  /** 280 rows (fewer than a cross-fitted calibration needs) of a correlated 4-D Gaussian, every 20th moved far away. */
   private static Path contaminatedCsv(Path file) throws IOException {
     Random random = new Random(21);
     StringBuilder text = new StringBuilder("a,b,c,d\n");
-    for (int i = 0; i < 800; i++) {
+    for (int i = 0; i < 280; i++) {
       double u = random.nextGaussian();
       double[] row = {u, 0.8 * u + 0.6 * random.nextGaussian(), random.nextGaussian(), 2 + random.nextGaussian()};
       if (i % 20 == 0) {
