@@ -148,7 +148,7 @@ public final class TrainingRun {
     double validationNll = -mean(heldOutLl);
     String calibratedOn = "held-out rows (" + heldOutLl.length + ")";
     double[] calibrationLl = heldOutLl;
-    if (heldOutLl.length < Calibration.MIN_TAIL_SAMPLES && data.size() >= Calibration.MIN_TAIL_SAMPLES
+    if (heldOutLl.length < CROSS_FIT_BELOW && data.size() >= Calibration.MIN_TAIL_SAMPLES
         && !result.interrupted() && !stop.isRequested()) {
       calibrationLl = crossFittedLogLikelihood(data, request, stop);
       calibratedOn = "cross-fitted scores of every row (" + CROSS_FIT_FOLDS + " folds, " + calibrationLl.length
@@ -190,6 +190,15 @@ public final class TrainingRun {
   static final int CROSS_FIT_FOLDS = 5;
 
   /**
+   * Fewest held-out rows calibrated on directly; with fewer (and at least {@link Calibration#MIN_TAIL_SAMPLES} rows
+   * in all) the calibration is cross-fitted. The threshold at a 0.1 % target is extrapolated by a generalized Pareto
+   * tail fitted to the top tenth of the calibration scores, and fewer than 100 of them do not pin its shape down:
+   * satellite clean, seed 1, calibrated on its 308 held-out rows (30 in the tail, fitted shape −0.02) flagged 1.8 %
+   * of its training rows and 2.6 % of fresh normal rows at a 0.1 % target.
+   */
+  static final int CROSS_FIT_BELOW = 1000;
+
+  /**
    * A fitted model before export: input transform, flow architecture, base density, training outcome, and the
    * trimmed share it was fitted with.
    */
@@ -225,7 +234,7 @@ public final class TrainingRun {
    * Out-of-fold log-likelihoods of every row, for a calibration on more rows than the held-out part has: the rows
    * are split into {@link #CROSS_FIT_FOLDS} folds, and each fold is scored by a model fitted exactly like the
    * exported one (same settings, its own hold-out for early stopping) on the other folds. Used when the held-out
-   * part is too small for a tail fit; it costs that many extra trainings, which on such small data take seconds.
+   * part is too small for a reliable tail fit ({@link #CROSS_FIT_BELOW}); it costs that many extra trainings.
    */
   private static double[] crossFittedLogLikelihood(Dataset data, Request request, StopSignal stop)
       throws DataSourceException, ArtifactException, IOException {
@@ -250,7 +259,7 @@ public final class TrainingRun {
       }
     }
     LOG.info("calibrating on cross-fitted scores of all {} rows ({} folds): the held-out part alone is too small for"
-        + " a tail fit", n, CROSS_FIT_FOLDS);
+        + " a reliable tail fit", n, CROSS_FIT_FOLDS);
     return ll;
   }
 
