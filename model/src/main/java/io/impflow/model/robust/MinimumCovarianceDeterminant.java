@@ -25,23 +25,30 @@ import java.util.stream.IntStream;
  *
  * <p>Degenerate data must not break the search, so every covariance S computed here is regularized in two steps.
  * With few rows (n &lt; 2d) it is shrunk towards its diagonal, (1 − α)·S + α·diag(S) with α = 1 − n/(2d), which
- * keeps it positive definite even when the support has fewer than d + 1 rows. And when its Cholesky factor has a pivot
- * below 1e-12 of its diagonal entry (an exactly or nearly collinear support: the conditional variance of a column
- * given the earlier ones is under 1e-12 of its variance), a ridge τ·diag(v) is added, v the columns' variances over
- * all rows, τ = 1e-9, then ten times more until the factor passes. A random (d+1)-subset whose covariance is singular
- * is first grown by further random rows (as in the paper) before the ridge applies, unless the covariance of all rows
- * is singular too. When the ridge enters the final estimate (more than h rows on a hyperplane, for example a column
- * with one value in most rows: the exact-fit case), distances across that hyperplane are scaled by about 1/√τ;
- * {@link RobustGaussian#ridge()} reports it.
+ * keeps it positive definite even when the support has fewer than d + 1 rows. A support is singular when its
+ * Cholesky factor has a pivot² below 1e-12 of the column's variance v over all rows (the conditional variance of a
+ * column given the earlier ones vanishes: the rows are collinear, or a column is constant on them). The search skips
+ * singular supports: a random (d+1)-subset is grown by further random rows until regular (as in the paper), a C-step
+ * towards a singular h-subset is not taken, and a start whose first C-step is singular is dropped. Only when every
+ * start fails that way (more than h rows on a hyperplane, the exact-fit case, or all rows collinear) is the search
+ * repeated with a ridge τ·diag(v) added to singular covariances, τ = 1e-9, then ten times more until regular; the
+ * reweighted covariance gets the same ridge if its support is singular, and {@link RobustGaussian#ridge()} reports
+ * it (distances across the hyperplane then scale by about 1/√τ). Skipping rather than ridging keeps a column that
+ * has one value in most rows (a discrete feature) from pulling the estimate onto that value, where every other row
+ * would look infinitely far.
  */
 public final class MinimumCovarianceDeterminant {
-    static final int TRIALS = 500;
+    /** Random (d+1)-subsets the search starts from, in all. */
+    public static final int TRIALS = 500;
     static final int BEST = 10;
     static final int INITIAL_C_STEPS = 2;
     static final int MAX_C_STEPS = 200;
-    static final int LARGE = 600;
-    static final int SUBSET_ROWS = 300;
-    static final int MAX_SUBSETS = 5;
+    /** Above this many rows the trials run on subsets. */
+    public static final int LARGE = 600;
+    /** Rows per subset, about. */
+    public static final int SUBSET_ROWS = 300;
+    /** Subsets at most (their union, at most 1,500 rows, is the merged set). */
+    public static final int MAX_SUBSETS = 5;
     static final int MERGED_ROWS = 1500;
     static final double SINGULAR_PIVOT = 1e-12;
     static final double FIRST_RIDGE = 1e-9;
@@ -74,16 +81,16 @@ public final class MinimumCovarianceDeterminant {
         int d = rows[0].length;
         MinimumCovarianceDeterminant mcd = forRows(x, n, d);
         int h = supportSize(n, d);
-        SplittableRandom random = new SplittableRandom(seed);
         Estimate raw;
         if (h == n) {
             raw = mcd.estimate(x, IntStream.range(0, n).toArray(), n, true);
         } else if (d == 1) {
             raw = mcd.univariate(x, n, h);
-        } else if (n > LARGE) {
-            raw = mcd.searchLarge(x, n, h, random);
         } else {
-            raw = mcd.searchSmall(x, n, h, random);
+            raw = mcd.search(x, n, h, seed, false);
+            if (raw == null) {
+                raw = mcd.search(x, n, h, seed, true);
+            }
         }
         return mcd.correctAndReweight(x, n, raw);
     }
@@ -185,15 +192,24 @@ public final class MinimumCovarianceDeterminant {
             double ridge) {
     }
 
-    private Estimate searchSmall(double[] x, int n, int h, SplittableRandom random) {
-        List<Estimate> best = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
-            keep(best, refine(x, n, h, initial(x, n, h, random), INITIAL_C_STEPS), BEST);
-        }
-        return converge(x, n, h, best);
+    /**
+     * The best h-subset the seeded search finds, or null when {@code ridge} is false and every C-step it tried led to
+     * a singular support.
+     */
+    private Estimate search(double[] x, int n, int h, long seed, boolean ridge) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return n > LARGE ? searchLarge(x, n, h, random, ridge) : searchSmall(x, n, h, random, ridge);
     }
 
-    private Estimate searchLarge(double[] x, int n, int h, SplittableRandom random) {
+    private Estimate searchSmall(double[] x, int n, int h, SplittableRandom random, boolean ridge) {
+        List<Estimate> best = new ArrayList<>();
+        for (int t = 0; t < TRIALS; t++) {
+            keep(best, refine(x, n, h, initial(x, n, h, random), INITIAL_C_STEPS, ridge), BEST);
+        }
+        return converge(x, n, h, best, ridge);
+    }
+
+    private Estimate searchLarge(double[] x, int n, int h, SplittableRandom random, boolean ridge) {
         int[] order = permutation(n, random);
         int merged = Math.min(n, MERGED_ROWS);
         int subsets = Math.min(MAX_SUBSETS, n / SUBSET_ROWS);
@@ -206,7 +222,8 @@ public final class MinimumCovarianceDeterminant {
             int hPart = scaledSupport(rows, h, n);
             List<Estimate> best = new ArrayList<>();
             for (int t = 0; t < TRIALS / subsets; t++) {
-                keep(best, refine(part, rows, hPart, initial(part, rows, hPart, random), INITIAL_C_STEPS), BEST);
+                keep(best, refine(part, rows, hPart, initial(part, rows, hPart, random), INITIAL_C_STEPS, ridge),
+                        BEST);
             }
             candidates.addAll(best);
         }
@@ -214,17 +231,17 @@ public final class MinimumCovarianceDeterminant {
         int hPooled = scaledSupport(merged, h, n);
         List<Estimate> best = new ArrayList<>();
         for (Estimate candidate : candidates) {
-            keep(best, refine(pooled, merged, hPooled, candidate, INITIAL_C_STEPS), BEST);
+            keep(best, refine(pooled, merged, hPooled, candidate, INITIAL_C_STEPS, ridge), BEST);
         }
-        return converge(x, n, h, best);
+        return converge(x, n, h, best, ridge);
     }
 
-    private Estimate converge(double[] x, int n, int h, List<Estimate> starts) {
+    private Estimate converge(double[] x, int n, int h, List<Estimate> starts, boolean ridge) {
         List<Estimate> best = new ArrayList<>();
         for (Estimate start : starts) {
-            keep(best, refine(x, n, h, start, MAX_C_STEPS), 1);
+            keep(best, refine(x, n, h, start, MAX_C_STEPS, ridge), 1);
         }
-        return best.get(0);
+        return best.isEmpty() ? null : best.get(0);
     }
 
     /** Exact univariate MCD: among windows of h consecutive order statistics, the one of least variance. */
@@ -270,14 +287,21 @@ public final class MinimumCovarianceDeterminant {
         }
     }
 
-    /** One C-step from the start, then up to {@code steps} more while the determinant decreases. */
-    private Estimate refine(double[] x, int n, int h, Estimate start, int steps) {
+    /**
+     * One C-step from the start, then up to {@code steps} more while the determinant decreases and, unless
+     * {@code ridge}, the new support is regular; null when the first step's support is singular and no ridge is
+     * allowed.
+     */
+    private Estimate refine(double[] x, int n, int h, Estimate start, int steps, boolean ridge) {
         double[] distances = new double[n];
         double[] scratch = new double[n];
-        Estimate current = step(x, n, h, start, distances, scratch);
+        Estimate current = step(x, n, h, start, distances, scratch, ridge);
+        if (current == null) {
+            return null;
+        }
         for (int s = 0; s < steps; s++) {
-            Estimate next = step(x, n, h, current, distances, scratch);
-            if (!(next.logDet() < current.logDet())) {
+            Estimate next = step(x, n, h, current, distances, scratch, ridge);
+            if (next == null || !(next.logDet() < current.logDet())) {
                 break;
             }
             current = next;
@@ -285,13 +309,14 @@ public final class MinimumCovarianceDeterminant {
         return current;
     }
 
-    private Estimate step(double[] x, int n, int h, Estimate from, double[] distances, double[] scratch) {
+    private Estimate step(double[] x, int n, int h, Estimate from, double[] distances, double[] scratch,
+            boolean ridge) {
         double[] z = new double[d];
         for (int r = 0; r < n; r++) {
             distances[r] = squaredDistance(x, r * d, from.location(), from.lower(), z);
         }
         int[] support = smallest(distances, n, h, scratch);
-        return estimate(x, support, h, true);
+        return estimate(x, support, h, ridge);
     }
 
     private double[] distances(double[] x, int n, Estimate e) {
@@ -369,8 +394,12 @@ public final class MinimumCovarianceDeterminant {
         return new Estimate(mean, cov, lower, logDet, support, appliedRidge);
     }
 
-    /** The Cholesky factor when every pivot² is at least 1e-12 of its diagonal entry, else null. */
-    private static double[][] regularFactor(double[][] a) {
+    /**
+     * The Cholesky factor when every pivot² (the variance of a column given the earlier ones) is at least 1e-12 of
+     * that column's variance over all rows, else null. Relative to all rows, not to the subset's own diagonal: a
+     * column constant on the subset has a diagonal of rounding noise (1e-29, not 0) and a pivot equal to it.
+     */
+    private double[][] regularFactor(double[][] a) {
         double[][] lower;
         try {
             lower = Cholesky.factor(a);
@@ -378,7 +407,7 @@ public final class MinimumCovarianceDeterminant {
             return null;
         }
         for (int i = 0; i < a.length; i++) {
-            if (!(lower[i][i] * lower[i][i] >= SINGULAR_PIVOT * a[i][i])) {
+            if (!(lower[i][i] * lower[i][i] >= SINGULAR_PIVOT * ridgeScale[i])) {
                 return null;
             }
         }
@@ -458,8 +487,11 @@ public final class MinimumCovarianceDeterminant {
         return a[k];
     }
 
-    /** Keeps the {@code cap} estimates of least log-determinant, earlier ones first on ties. */
+    /** Keeps the {@code cap} estimates of least log-determinant, earlier ones first on ties; ignores null. */
     private static void keep(List<Estimate> best, Estimate e, int cap) {
+        if (e == null) {
+            return;
+        }
         int at = best.size();
         while (at > 0 && e.logDet() < best.get(at - 1).logDet()) {
             at--;

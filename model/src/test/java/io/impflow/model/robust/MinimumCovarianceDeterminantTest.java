@@ -269,6 +269,32 @@ class MinimumCovarianceDeterminantTest {
         assertThat(fit.location()[4]).isCloseTo(0, within(0.2));
     }
 
+    /**
+     * A column with one value in 70 % of the rows (more than h): every h-subset the C-steps reach is singular, so this
+     * is MCD's exact-fit case. The estimate is then the ridged one, reported, and, as scikit-learn's MinCovDet on the
+     * same design, no row off that value is in the support.
+     */
+    @Test
+    void exactFitOnAMostlyConstantColumnIsReportedByItsRidge() {
+        Random random = new Random(21);
+        int n = 700;
+        double[][] rows = new double[n][4];
+        for (double[] row : rows) {
+            row[0] = random.nextGaussian();
+            row[1] = random.nextGaussian() + 0.5 * row[0];
+            row[2] = random.nextGaussian();
+            row[3] = random.nextDouble() < 0.7 ? 1 : random.nextGaussian();
+        }
+        RobustGaussian fit = MinimumCovarianceDeterminant.fit(rows, 3);
+        assertThat(fit.ridge()).isPositive();
+        for (int r = 0; r < n; r++) {
+            if (rows[r][3] != 1) {
+                assertThat(fit.support()[r]).as("row %d off the common value", r).isFalse();
+            }
+        }
+        assertThat(fit.supportSize()).isGreaterThan(n / 2);
+    }
+
     @Test
     void badInputGetsAClearError() {
         assertThatThrownBy(() -> MinimumCovarianceDeterminant.fit(new double[][] {{1, 2}}, 0))
