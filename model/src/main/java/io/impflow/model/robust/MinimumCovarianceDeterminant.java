@@ -23,9 +23,9 @@ import java.util.stream.IntStream;
  * χ²_d(0.975), as scikit-learn computes it (no second factor). d = 1 uses the exact univariate MCD: the h consecutive
  * order statistics of least variance.
  *
- * <p>Degenerate data must not break the search, so every covariance S computed here is regularized in two steps.
- * With few rows (n &lt; 2d) it is shrunk towards its diagonal, (1 − α)·S + α·diag(S) with α = 1 − n/(2d), which
- * keeps it positive definite even when the support has fewer than d + 1 rows. A support is singular when its
+ * <p>Degenerate data must not break the search; it is met in two ways. With few rows (n &lt; 2d) every covariance S
+ * computed here is shrunk towards its diagonal, (1 − α)·S + α·diag(S) with α = 1 − n/(2d), which keeps it positive
+ * definite even when the support has fewer than d + 1 rows. A support is singular when its
  * Cholesky factor has a pivot² below 1e-12 of the column's variance v over all rows (the conditional variance of a
  * column given the earlier ones vanishes: the rows are collinear, or a column is constant on them). The search skips
  * singular supports: a random (d+1)-subset is grown by further random rows until regular (as in the paper), a C-step
@@ -58,12 +58,13 @@ public final class MinimumCovarianceDeterminant {
     private final double shrinkage;
     private final double[] variances;
     /** Whether the covariance of all rows is regular; if not, no subset's is, and growing singular subsets is futile. */
-    private boolean regularData;
+    private final boolean regularData;
 
-    private MinimumCovarianceDeterminant(int d, double shrinkage, double[] variances) {
+    private MinimumCovarianceDeterminant(int d, double shrinkage, double[] variances, boolean regularData) {
         this.d = d;
         this.shrinkage = shrinkage;
         this.variances = variances;
+        this.regularData = regularData;
     }
 
     /**
@@ -149,10 +150,10 @@ public final class MinimumCovarianceDeterminant {
                         + " fitting a robust covariance");
             }
         }
-        MinimumCovarianceDeterminant mcd = new MinimumCovarianceDeterminant(d, Math.max(0, 1 - n / (2.0 * d)),
-                variances);
-        mcd.regularData = mcd.estimate(x, IntStream.range(0, n).toArray(), n, false) != null;
-        return mcd;
+        double shrinkage = Math.max(0, 1 - n / (2.0 * d));
+        MinimumCovarianceDeterminant probe = new MinimumCovarianceDeterminant(d, shrinkage, variances, true);
+        boolean regular = probe.estimate(x, IntStream.range(0, n).toArray(), n, false) != null;
+        return new MinimumCovarianceDeterminant(d, shrinkage, variances, regular);
     }
 
     private RobustGaussian correctAndReweight(double[] x, int n, Estimate raw) {
