@@ -1,6 +1,7 @@
 package io.impflow.bench.quality;
 
 import io.impflow.model.flow.Architecture;
+import io.impflow.model.robust.MinimumCovarianceDeterminant;
 import io.impflow.trainer.data.CsvDataSource;
 import io.impflow.trainer.data.DataReadOptions;
 import io.impflow.trainer.data.DataSourceException;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The detection-quality suite's entry point, with two commands. {@code run} evaluates ImpFlow, ResFlow (twice the
- * blocks, the same parameter count), Random Cut Forest in batch and streaming mode, a full-covariance Gaussian,
- * Isolation Forest, k-NN distance and LOF on bundled ODDS datasets, both protocols and several seeds, and writes
+ * blocks, the same parameter count), Random Cut Forest in batch and streaming mode, a full-covariance Gaussian, a
+ * robust (MCD) Gaussian, a Gaussian mixture, Isolation Forest, k-NN distance and LOF on bundled ODDS datasets, both protocols and several seeds, and writes
  * per-seed results as CSV; several {@code run} processes on disjoint datasets can share the cores. {@code report}
  * merges result files, measures the one-core float64 peak and rewrites the generated regions of
  * {@code docs/benchmarks.md}. Run from the repository root, normally through {@code bench/run-benchmarks.sh}.
@@ -70,7 +71,7 @@ public final class QualitySuite {
       values.put("--protocols", "clean,contaminated");
       values.put("--seeds", "1,2,3");
       values.put("--peak-seconds", String.valueOf(Float64FmaPeak.DEFAULT_SECONDS));
-      values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian,iforest,knn,lof");
+      values.put("--methods", "impflow,resflow,rcf-batch,rcf-streaming,gaussian,mcd,gmm,iforest,knn,lof");
       values.put("--started", "0");
       values.put("--revision", "");
       values.put("--stop-after-minutes", "0");
@@ -135,6 +136,8 @@ public final class QualitySuite {
     methods.put("rcf-batch", new RandomCutForestMethod(RandomCutForestMethod.Mode.BATCH));
     methods.put("rcf-streaming", new RandomCutForestMethod(RandomCutForestMethod.Mode.STREAMING));
     methods.put("gaussian", new GaussianDensityMethod());
+    methods.put("mcd", new MinimumCovarianceDeterminantMethod());
+    methods.put("gmm", new GaussianMixtureMethod());
     methods.put("iforest", new IsolationForestMethod());
     methods.put("knn", new KnnDistanceMethod());
     methods.put("lof", new LocalOutlierFactorMethod());
@@ -268,6 +271,24 @@ public final class QualitySuite {
             + " that vary in the node, split value uniform between its min and max there; score 2^(−E[h(x)]/c(ψ)),"
             + " with c(n) = 2H(n−1) − 2(n−1)/n added at unsplit leaves; raw features (axis-parallel splits ignore"
             + " per-feature scaling)";
+      } else if (method instanceof MinimumCovarianceDeterminantMethod) {
+        configuration = "reweighted Minimum Covariance Determinant by FastMCD (Rousseeuw and Van Driessen 1999; `"
+            + MinimumCovarianceDeterminant.class.getName() + "`, configured as scikit-learn's `MinCovDet`): h = ⌈(n"
+            + " + d + 1)/2⌉, " + MinimumCovarianceDeterminant.TRIALS + " random (d+1)-subsets refined by C-steps"
+            + " (above " + MinimumCovarianceDeterminant.LARGE + " rows on at most "
+            + MinimumCovarianceDeterminant.MAX_SUBSETS + " subsets of ~" + MinimumCovarianceDeterminant.SUBSET_ROWS
+            + " rows, merged, then all rows), seeded by the run's seed; singular supports skipped unless every start"
+            + " leads to one (exact fit: then directions without variance are ignored, as by a pseudo-inverse); raw"
+            + " covariance × median(d²)/χ²_d(0.5), then"
+            + " mean and covariance of the rows with d² < χ²_d(0.975); score = squared robust Mahalanobis distance;"
+            + " features standardized as for k-NN, features constant in the training part left out";
+      } else if (method instanceof GaussianMixtureMethod) {
+        configuration = GaussianMixtureMethod.COMPONENTS + " full-covariance components fitted by EM, configured as"
+            + " scikit-learn's `GaussianMixture` defaults: responsibilities from one k-means run (greedy k-means++"
+            + " seeding from the run's seed, Lloyd iterations), " + GaussianMixtureEm.REG_COVAR + " added to each"
+            + " covariance diagonal, EM until the mean log-likelihood changes by < " + GaussianMixtureEm.TOLERANCE
+            + " (at most " + GaussianMixtureEm.MAX_ITERATIONS + " iterations); score = −log p(x), exact float64;"
+            + " features standardized as for k-NN";
       } else if (method instanceof KnnDistanceMethod) {
         configuration = "mean Euclidean distance to the " + KnnDistanceMethod.K + " nearest training rows, exact"
             + " brute-force search in float64; features standardized by the training part's mean and sd (scale 1"

@@ -26,7 +26,8 @@ class QualitySuiteOptionsTest {
   void theDefaultMethodsIncludeThePeerDetectorsByTheirTableNames() {
     QualitySuite.Options defaults = QualitySuite.Options.parse(new String[] {"run"});
     assertThat(QualitySuite.selected(defaults)).extracting(DetectionMethod::name).containsExactly("ImpFlow",
-        "ResFlow", "RCF (fit, then score)", "RCF (streaming)", "Gaussian (full cov.)", "Isolation Forest",
+        "ResFlow", "RCF (fit, then score)", "RCF (streaming)", "Gaussian (full cov.)", "MCD (robust cov.)",
+        "GMM (5 comp.)", "Isolation Forest",
         "k-NN (k=5)", "LOF (k=20)");
     QualitySuite.Options peers = QualitySuite.Options.parse(new String[] {"run", "--methods", "lof,iforest,knn"});
     assertThat(QualitySuite.selected(peers)).extracting(DetectionMethod::name)

@@ -23,40 +23,48 @@ import java.util.stream.IntStream;
  * χ²_d(0.975), as scikit-learn computes it (no second factor). d = 1 uses the exact univariate MCD: the h consecutive
  * order statistics of least variance.
  *
- * <p>Degenerate data must not break the search, so every covariance S computed here is regularized in two steps.
- * With few rows (n &lt; 2d) it is shrunk towards its diagonal, (1 − α)·S + α·diag(S) with α = 1 − n/(2d), which
- * keeps it positive definite even when the support has fewer than d + 1 rows. And when its Cholesky factor has a pivot
- * below 1e-12 of its diagonal entry (an exactly or nearly collinear support: the conditional variance of a column
- * given the earlier ones is under 1e-12 of its variance), a ridge τ·diag(v) is added, v the columns' variances over
- * all rows, τ = 1e-9, then ten times more until the factor passes. A random (d+1)-subset whose covariance is singular
- * is first grown by further random rows (as in the paper) before the ridge applies, unless the covariance of all rows
- * is singular too. When the ridge enters the final estimate (more than h rows on a hyperplane, for example a column
- * with one value in most rows: the exact-fit case), distances across that hyperplane are scaled by about 1/√τ;
- * {@link RobustGaussian#ridge()} reports it.
+ * <p>Degenerate data must not break the search; it is met in two ways. With few rows (n &lt; 2d) every covariance S
+ * computed here is shrunk towards its diagonal, (1 − α)·S + α·diag(S) with α = 1 − n/(2d), which keeps it positive
+ * definite even when the support has fewer than d + 1 rows. A support is singular when its
+ * Cholesky factor has a pivot² below 1e-12 of the column's variance v over all rows (the conditional variance of a
+ * column given the earlier ones vanishes: the rows are collinear, or a column is constant on them). The search skips
+ * singular supports: a random (d+1)-subset is grown by further random rows until regular (as in the paper), a C-step
+ * towards a singular h-subset is not taken, and a start whose first C-step is singular is replaced by a random
+ * h-subset (scikit-learn's start; it is a candidate itself if regular). Only when every start fails that way (MCD's
+ * exact-fit case: more than h rows on a hyperplane, such as a discrete column with one value in most rows, or all
+ * rows collinear) is the search repeated allowing singular supports. Their distances then ignore each direction
+ * without variance (the residual of a column given the earlier ones; scikit-learn's pseudo-inverse ignores its null
+ * space likewise), and their log-determinant counts such a direction as log(1e-12·v), so exact fits win as MCD
+ * prescribes. The reweighted covariance is treated the same way if its support is singular;
+ * {@link RobustGaussian#ignoredColumns()} names those columns. Skipping singular supports first keeps a discrete
+ * column from pulling the estimate onto one of its values when a regular h-subset exists.
  */
 public final class MinimumCovarianceDeterminant {
-    static final int TRIALS = 500;
+    /** Random (d+1)-subsets the search starts from, in all. */
+    public static final int TRIALS = 500;
     static final int BEST = 10;
     static final int INITIAL_C_STEPS = 2;
     static final int MAX_C_STEPS = 200;
-    static final int LARGE = 600;
-    static final int SUBSET_ROWS = 300;
-    static final int MAX_SUBSETS = 5;
+    /** Above this many rows the trials run on subsets. */
+    public static final int LARGE = 600;
+    /** Rows per subset, about. */
+    public static final int SUBSET_ROWS = 300;
+    /** Subsets at most (their union, at most 1,500 rows, is the merged set). */
+    public static final int MAX_SUBSETS = 5;
     static final int MERGED_ROWS = 1500;
     static final double SINGULAR_PIVOT = 1e-12;
-    static final double FIRST_RIDGE = 1e-9;
-    static final double LAST_RIDGE = 1e6;
 
     private final int d;
     private final double shrinkage;
-    private final double[] ridgeScale;
+    private final double[] variances;
     /** Whether the covariance of all rows is regular; if not, no subset's is, and growing singular subsets is futile. */
-    private boolean regularData;
+    private final boolean regularData;
 
-    private MinimumCovarianceDeterminant(int d, double shrinkage, double[] ridgeScale) {
+    private MinimumCovarianceDeterminant(int d, double shrinkage, double[] variances, boolean regularData) {
         this.d = d;
         this.shrinkage = shrinkage;
-        this.ridgeScale = ridgeScale;
+        this.variances = variances;
+        this.regularData = regularData;
     }
 
     /**
@@ -74,16 +82,16 @@ public final class MinimumCovarianceDeterminant {
         int d = rows[0].length;
         MinimumCovarianceDeterminant mcd = forRows(x, n, d);
         int h = supportSize(n, d);
-        SplittableRandom random = new SplittableRandom(seed);
         Estimate raw;
         if (h == n) {
             raw = mcd.estimate(x, IntStream.range(0, n).toArray(), n, true);
         } else if (d == 1) {
             raw = mcd.univariate(x, n, h);
-        } else if (n > LARGE) {
-            raw = mcd.searchLarge(x, n, h, random);
         } else {
-            raw = mcd.searchSmall(x, n, h, random);
+            raw = mcd.search(x, n, h, seed, false);
+            if (raw == null) {
+                raw = mcd.search(x, n, h, seed, true);
+            }
         }
         return mcd.correctAndReweight(x, n, raw);
     }
@@ -142,10 +150,10 @@ public final class MinimumCovarianceDeterminant {
                         + " fitting a robust covariance");
             }
         }
-        MinimumCovarianceDeterminant mcd = new MinimumCovarianceDeterminant(d, Math.max(0, 1 - n / (2.0 * d)),
-                variances);
-        mcd.regularData = mcd.estimate(x, IntStream.range(0, n).toArray(), n, false) != null;
-        return mcd;
+        double shrinkage = Math.max(0, 1 - n / (2.0 * d));
+        MinimumCovarianceDeterminant probe = new MinimumCovarianceDeterminant(d, shrinkage, variances, true);
+        boolean regular = probe.estimate(x, IntStream.range(0, n).toArray(), n, false) != null;
+        return new MinimumCovarianceDeterminant(d, shrinkage, variances, regular);
     }
 
     private RobustGaussian correctAndReweight(double[] x, int n, Estimate raw) {
@@ -177,23 +185,41 @@ public final class MinimumCovarianceDeterminant {
             }
         }
         return new RobustGaussian(reweighted.location(), reweighted.covariance(), support, distances(x, n, reweighted),
-                raw.location(), rawCovariance, rawSupport, factor, shrinkage, reweighted.ridge());
+                raw.location(), rawCovariance, rawSupport, factor, shrinkage, reweighted.ignored());
     }
 
     /** Mean, covariance and Cholesky factor of some rows of a set, with the support indices they came from. */
     private record Estimate(double[] location, double[][] covariance, double[][] lower, double logDet, int[] support,
-            double ridge) {
+            boolean[] ignored) {
+
+        boolean singular() {
+            for (boolean b : ignored) {
+                if (b) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
-    private Estimate searchSmall(double[] x, int n, int h, SplittableRandom random) {
+    /**
+     * The best h-subset the seeded search finds, or null when singular supports are not allowed and every C-step it
+     * tried led to one.
+     */
+    private Estimate search(double[] x, int n, int h, long seed, boolean singularAllowed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return n > LARGE ? searchLarge(x, n, h, random, singularAllowed) : searchSmall(x, n, h, random, singularAllowed);
+    }
+
+    private Estimate searchSmall(double[] x, int n, int h, SplittableRandom random, boolean singularAllowed) {
         List<Estimate> best = new ArrayList<>();
         for (int t = 0; t < TRIALS; t++) {
-            keep(best, refine(x, n, h, initial(x, n, h, random), INITIAL_C_STEPS), BEST);
+            keep(best, trial(x, n, h, random, singularAllowed), BEST);
         }
-        return converge(x, n, h, best);
+        return converge(x, n, h, best, singularAllowed);
     }
 
-    private Estimate searchLarge(double[] x, int n, int h, SplittableRandom random) {
+    private Estimate searchLarge(double[] x, int n, int h, SplittableRandom random, boolean singularAllowed) {
         int[] order = permutation(n, random);
         int merged = Math.min(n, MERGED_ROWS);
         int subsets = Math.min(MAX_SUBSETS, n / SUBSET_ROWS);
@@ -206,7 +232,7 @@ public final class MinimumCovarianceDeterminant {
             int hPart = scaledSupport(rows, h, n);
             List<Estimate> best = new ArrayList<>();
             for (int t = 0; t < TRIALS / subsets; t++) {
-                keep(best, refine(part, rows, hPart, initial(part, rows, hPart, random), INITIAL_C_STEPS), BEST);
+                keep(best, trial(part, rows, hPart, random, singularAllowed), BEST);
             }
             candidates.addAll(best);
         }
@@ -214,17 +240,17 @@ public final class MinimumCovarianceDeterminant {
         int hPooled = scaledSupport(merged, h, n);
         List<Estimate> best = new ArrayList<>();
         for (Estimate candidate : candidates) {
-            keep(best, refine(pooled, merged, hPooled, candidate, INITIAL_C_STEPS), BEST);
+            keep(best, refine(pooled, merged, hPooled, candidate, INITIAL_C_STEPS, singularAllowed), BEST);
         }
-        return converge(x, n, h, best);
+        return converge(x, n, h, best, singularAllowed);
     }
 
-    private Estimate converge(double[] x, int n, int h, List<Estimate> starts) {
+    private Estimate converge(double[] x, int n, int h, List<Estimate> starts, boolean singularAllowed) {
         List<Estimate> best = new ArrayList<>();
         for (Estimate start : starts) {
-            keep(best, refine(x, n, h, start, MAX_C_STEPS), 1);
+            keep(best, refine(x, n, h, start, MAX_C_STEPS, singularAllowed), 1);
         }
-        return best.get(0);
+        return best.isEmpty() ? null : best.get(0);
     }
 
     /** Exact univariate MCD: among windows of h consecutive order statistics, the one of least variance. */
@@ -254,11 +280,29 @@ public final class MinimumCovarianceDeterminant {
         return estimate(x, support, h, true);
     }
 
-    /** The estimate of a random (d+1)-subset, grown by further random rows while its covariance is singular. */
-    private Estimate initial(double[] x, int n, int h, SplittableRandom random) {
+    /**
+     * One random start and its first C-steps: from a random (d+1)-subset as in the paper; if its first C-step leads
+     * to a singular h-subset (and singular supports are not allowed), from a random h-subset instead (scikit-learn's start), which
+     * stays the candidate when the C-steps from it lead to singular supports too.
+     */
+    private Estimate trial(double[] x, int n, int h, SplittableRandom random, boolean singularAllowed) {
+        Estimate e = refine(x, n, h, initial(x, n, h, d + 1, random), INITIAL_C_STEPS, singularAllowed);
+        if (e != null || singularAllowed) {
+            return e;
+        }
+        Estimate half = initial(x, n, h, h, random);
+        if (half.singular()) {
+            return null;
+        }
+        Estimate refined = refine(x, n, h, half, INITIAL_C_STEPS, false);
+        return refined != null && refined.logDet() < half.logDet() ? refined : half;
+    }
+
+    /** The estimate of a random subset of {@code start} rows, grown by further random rows while it is singular. */
+    private Estimate initial(double[] x, int n, int h, int start, SplittableRandom random) {
         int[] order = IntStream.range(0, n).toArray();
         int size = 0;
-        while (size < Math.min(d + 1, h)) {
+        while (size < Math.min(start, h)) {
             swapIn(order, size++, random);
         }
         while (true) {
@@ -270,14 +314,21 @@ public final class MinimumCovarianceDeterminant {
         }
     }
 
-    /** One C-step from the start, then up to {@code steps} more while the determinant decreases. */
-    private Estimate refine(double[] x, int n, int h, Estimate start, int steps) {
+    /**
+     * One C-step from the start, then up to {@code steps} more while the determinant decreases and, unless
+     * {@code singularAllowed}, the new support is regular; null when the first step's support is singular and that is
+     * not allowed.
+     */
+    private Estimate refine(double[] x, int n, int h, Estimate start, int steps, boolean singularAllowed) {
         double[] distances = new double[n];
         double[] scratch = new double[n];
-        Estimate current = step(x, n, h, start, distances, scratch);
+        Estimate current = step(x, n, h, start, distances, scratch, singularAllowed);
+        if (current == null) {
+            return null;
+        }
         for (int s = 0; s < steps; s++) {
-            Estimate next = step(x, n, h, current, distances, scratch);
-            if (!(next.logDet() < current.logDet())) {
+            Estimate next = step(x, n, h, current, distances, scratch, singularAllowed);
+            if (next == null || !(next.logDet() < current.logDet())) {
                 break;
             }
             current = next;
@@ -285,13 +336,14 @@ public final class MinimumCovarianceDeterminant {
         return current;
     }
 
-    private Estimate step(double[] x, int n, int h, Estimate from, double[] distances, double[] scratch) {
+    private Estimate step(double[] x, int n, int h, Estimate from, double[] distances, double[] scratch,
+            boolean singularAllowed) {
         double[] z = new double[d];
         for (int r = 0; r < n; r++) {
             distances[r] = squaredDistance(x, r * d, from.location(), from.lower(), z);
         }
         int[] support = smallest(distances, n, h, scratch);
-        return estimate(x, support, h, true);
+        return estimate(x, support, h, singularAllowed);
     }
 
     private double[] distances(double[] x, int n, Estimate e) {
@@ -304,10 +356,10 @@ public final class MinimumCovarianceDeterminant {
     }
 
     /**
-     * Mean and biased covariance of rows {@code rows[0..count)} of x, shrunk and, if allowed, ridged until its
-     * Cholesky factor is regular; null when it is singular and no ridge is allowed.
+     * Mean and biased covariance of rows {@code rows[0..count)} of x, shrunk; when singular, null, or if allowed its
+     * semidefinite factor.
      */
-    private Estimate estimate(double[] x, int[] rows, int count, boolean ridge) {
+    private Estimate estimate(double[] x, int[] rows, int count, boolean singularAllowed) {
         double[] mean = new double[d];
         for (int k = 0; k < count; k++) {
             int o = rows[k] * d;
@@ -341,36 +393,28 @@ public final class MinimumCovarianceDeterminant {
             }
         }
         double[][] lower = regularFactor(cov);
-        double appliedRidge = 0;
-        for (double tau = FIRST_RIDGE; lower == null && ridge; tau *= 10) {
-            if (tau > LAST_RIDGE) {
-                throw new IllegalStateException("no ridge up to " + LAST_RIDGE + " makes the covariance regular");
-            }
-            double[][] ridged = new double[d][];
-            for (int i = 0; i < d; i++) {
-                ridged[i] = cov[i].clone();
-                ridged[i][i] += tau * ridgeScale[i];
-            }
-            lower = regularFactor(ridged);
-            if (lower != null) {
-                cov = ridged;
-                appliedRidge = tau;
-            }
-        }
+        boolean[] ignored = new boolean[d];
         if (lower == null) {
-            return null;
+            if (!singularAllowed) {
+                return null;
+            }
+            lower = semidefiniteFactor(cov, ignored);
         }
         double logDet = 0;
         for (int i = 0; i < d; i++) {
-            logDet += 2 * Math.log(lower[i][i]);
+            logDet += ignored[i] ? Math.log(SINGULAR_PIVOT * variances[i]) : 2 * Math.log(lower[i][i]);
         }
         int[] support = Arrays.copyOf(rows, count);
         Arrays.sort(support);
-        return new Estimate(mean, cov, lower, logDet, support, appliedRidge);
+        return new Estimate(mean, cov, lower, logDet, support, ignored);
     }
 
-    /** The Cholesky factor when every pivot² is at least 1e-12 of its diagonal entry, else null. */
-    private static double[][] regularFactor(double[][] a) {
+    /**
+     * The Cholesky factor when every pivot² (the variance of a column given the earlier ones) is at least 1e-12 of
+     * that column's variance over all rows, else null. Relative to all rows, not to the subset's own diagonal: a
+     * column constant on the subset has a diagonal of rounding noise (1e-29, not 0) and a pivot equal to it.
+     */
+    private double[][] regularFactor(double[][] a) {
         double[][] lower;
         try {
             lower = Cholesky.factor(a);
@@ -378,11 +422,41 @@ public final class MinimumCovarianceDeterminant {
             return null;
         }
         for (int i = 0; i < a.length; i++) {
-            if (!(lower[i][i] * lower[i][i] >= SINGULAR_PIVOT * a[i][i])) {
+            if (!(lower[i][i] * lower[i][i] >= SINGULAR_PIVOT * variances[i])) {
                 return null;
             }
         }
         return lower;
+    }
+
+    /**
+     * The Cholesky factor of a positive semidefinite matrix that skips each column whose pivot² is below 1e-12 of its
+     * variance over all rows (marked in {@code ignored}): its diagonal entry is +∞ and the rest of its column 0, so
+     * forward substitution gives it a zero coordinate and a distance is the Mahalanobis distance of the other
+     * columns. {@link Cholesky#factor} stops at such a pivot, hence this variant.
+     */
+    private double[][] semidefiniteFactor(double[][] a, boolean[] ignored) {
+        double[][] l = new double[d][d];
+        for (int j = 0; j < d; j++) {
+            double pivot = a[j][j];
+            for (int k = 0; k < j; k++) {
+                pivot -= l[j][k] * l[j][k];
+            }
+            if (!(pivot >= SINGULAR_PIVOT * variances[j])) {
+                ignored[j] = true;
+                l[j][j] = Double.POSITIVE_INFINITY;
+                continue;
+            }
+            l[j][j] = Math.sqrt(pivot);
+            for (int i = j + 1; i < d; i++) {
+                double sum = a[i][j];
+                for (int k = 0; k < j; k++) {
+                    sum -= l[i][k] * l[j][k];
+                }
+                l[i][j] = sum / l[j][j];
+            }
+        }
+        return l;
     }
 
     /** (x − μ)ᵀ Σ⁻¹ (x − μ) with Σ = L Lᵀ, by forward substitution; z is scratch of length d. */
@@ -458,8 +532,11 @@ public final class MinimumCovarianceDeterminant {
         return a[k];
     }
 
-    /** Keeps the {@code cap} estimates of least log-determinant, earlier ones first on ties. */
+    /** Keeps the {@code cap} estimates of least log-determinant, earlier ones first on ties; ignores null. */
     private static void keep(List<Estimate> best, Estimate e, int cap) {
+        if (e == null) {
+            return;
+        }
         int at = best.size();
         while (at > 0 && e.logDet() < best.get(at - 1).logDet()) {
             at--;

@@ -1,6 +1,7 @@
 package io.impflow.model.robust;
 
 import io.impflow.model.linalg.Cholesky;
+import java.util.stream.IntStream;
 
 /**
  * A robust Gaussian fitted by {@link MinimumCovarianceDeterminant}: the reweighted location and covariance, the rows
@@ -8,8 +9,8 @@ import io.impflow.model.linalg.Cholesky;
  * not yet reweighted) MCD estimate.
  *
  * @param location reweighted location (d)
- * @param covariance reweighted covariance (d×d, symmetric positive definite: the matrix the distances use, after
- *     any shrinkage or ridge)
+ * @param covariance reweighted covariance (d×d, symmetric; positive definite unless {@code ignoredColumns} names
+ *     some; after the shrinkage when n &lt; 2d)
  * @param support training rows whose corrected raw distance is below χ²_d(0.975), the rows the reweighted estimate
  *     averages
  * @param squaredDistances each training row's squared Mahalanobis distance under the reweighted estimate
@@ -19,8 +20,8 @@ import io.impflow.model.linalg.Cholesky;
  * @param consistencyFactor median of the raw squared distances over χ²_d(0.5), the factor applied to the raw
  *     covariance
  * @param shrinkage weight α of the diagonal in every covariance, (1 − α)·S + α·diag(S); 0 unless n &lt; 2d
- * @param ridge τ of the ridge τ·diag(column variances) added to the reweighted covariance because its support lies
- *     (nearly) on a hyperplane; 0 normally
+ * @param ignoredColumns columns whose variance given the earlier columns vanishes on the reweighted support (an
+ *     exact fit: the support lies on a hyperplane); distances ignore them. All false normally
  */
 public record RobustGaussian(
         double[] location,
@@ -32,7 +33,7 @@ public record RobustGaussian(
         boolean[] rawSupport,
         double consistencyFactor,
         double shrinkage,
-        double ridge) {
+        boolean[] ignoredColumns) {
 
     /** Dimension d. */
     public int dimension() {
@@ -44,27 +45,46 @@ public record RobustGaussian(
         return count(support);
     }
 
+    /** Number of columns distances ignore because the reweighted support has no variance along them. */
+    public int ignoredColumnCount() {
+        return count(ignoredColumns);
+    }
+
     /** Number of rows in the raw h-subset. */
     public int rawSupportSize() {
         return count(rawSupport);
     }
 
     /**
-     * Squared Mahalanobis distances of new rows under the reweighted estimate.
+     * Squared Mahalanobis distances of new rows under the reweighted estimate, over the columns not ignored (the
+     * distances {@link #squaredDistances()} holds for the training rows).
      *
      * @param rows n×d rows
      * @return n distances
      */
     public double[] squaredDistancesOf(double[][] rows) {
-        double[][] lower = Cholesky.factor(covariance);
         int d = dimension();
+        int[] kept = IntStream.range(0, d).filter(j -> !ignoredColumns[j]).toArray();
+        double[][] sub = new double[kept.length][kept.length];
+        double[] mean = new double[kept.length];
+        for (int i = 0; i < kept.length; i++) {
+            mean[i] = location[kept[i]];
+            for (int j = 0; j < kept.length; j++) {
+                sub[i][j] = covariance[kept[i]][kept[j]];
+            }
+        }
+        double[][] lower = Cholesky.factor(sub);
         double[] out = new double[rows.length];
-        double[] z = new double[d];
+        double[] v = new double[kept.length];
+        double[] z = new double[kept.length];
         for (int r = 0; r < rows.length; r++) {
             if (rows[r].length != d) {
                 throw new IllegalArgumentException("row " + r + " has " + rows[r].length + " values, expected " + d);
             }
-            out[r] = MinimumCovarianceDeterminant.squaredDistance(rows[r], 0, location, lower, z);
+            for (int i = 0; i < kept.length; i++) {
+                v[i] = rows[r][kept[i]];
+            }
+            out[r] = MinimumCovarianceDeterminant.squaredDistance(v, 0, mean, lower, z);
         }
         return out;
     }

@@ -49,7 +49,7 @@ class MinimumCovarianceDeterminantTest {
             assertThat(fit.covariance()[i]).containsExactly(sk.get("covariance").get(i), within(1e-12));
         }
         assertThat(fit.squaredDistances()).containsExactly(sk.get("distances").get(0), within(1e-9));
-        assertThat(fit.ridge()).isZero();
+        assertThat(fit.ignoredColumnCount()).isZero();
     }
 
     /**
@@ -260,13 +260,46 @@ class MinimumCovarianceDeterminantTest {
             rows[r][4] = random.nextGaussian() + (r < 50 ? 30 : 0);
         }
         RobustGaussian fit = MinimumCovarianceDeterminant.fit(rows, 4);
-        assertThat(fit.ridge()).isPositive();
-        Cholesky.factor(fit.covariance());
+        // column 2 is exactly column 0 − 2·column 1 on every row: its residual is the ignored direction
+        assertThat(fit.ignoredColumns()).containsExactly(false, false, true, false, false);
         assertThat(Arrays.stream(fit.squaredDistances()).allMatch(Double::isFinite)).isTrue();
+        assertThat(fit.squaredDistancesOf(rows)).containsExactly(fit.squaredDistances(), within(1e-9));
         for (int r = 0; r < 50; r++) {
             assertThat(fit.support()[r]).as("shifted row %d", r).isFalse();
         }
         assertThat(fit.location()[4]).isCloseTo(0, within(0.2));
+    }
+
+    /**
+     * A column with one value in 70 % of the rows (more than h): every h-subset the C-steps reach is singular, MCD's
+     * exact-fit case. The raw subset then lies on that value, its distances ignore that column, and so the
+     * reweighting takes back the rows off that value that are typical in the other columns: the reweighted estimate
+     * is regular and holds most of them.
+     */
+    @Test
+    void exactFitOnAMostlyConstantColumnIgnoresThatColumnUntilTheReweighting() {
+        Random random = new Random(21);
+        int n = 700;
+        double[][] rows = new double[n][4];
+        for (double[] row : rows) {
+            row[0] = random.nextGaussian();
+            row[1] = random.nextGaussian() + 0.5 * row[0];
+            row[2] = random.nextGaussian();
+            row[3] = random.nextDouble() < 0.7 ? 1 : random.nextGaussian();
+        }
+        RobustGaussian fit = MinimumCovarianceDeterminant.fit(rows, 3);
+        int offValue = 0;
+        int offValueKept = 0;
+        for (int r = 0; r < n; r++) {
+            if (rows[r][3] != 1) {
+                assertThat(fit.rawSupport()[r]).as("row %d off the common value", r).isFalse();
+                offValue++;
+                offValueKept += fit.support()[r] ? 1 : 0;
+            }
+        }
+        assertThat(fit.ignoredColumnCount()).isZero();
+        Cholesky.factor(fit.covariance());
+        assertThat(offValueKept).isGreaterThan((int) (0.9 * offValue));
     }
 
     @Test
