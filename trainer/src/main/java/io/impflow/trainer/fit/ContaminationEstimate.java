@@ -8,14 +8,18 @@ import io.impflow.model.robust.ChiSquared;
  * squared distance |u|² beyond the χ²_d 97.5 % quantile happens to 2.5 % of the rows; the estimate is the share of
  * rows beyond it in excess of those 2.5 % (as a share of the rest), so rows from the Gaussian, or from a density with
  * lighter tails, give 0 and the fit stays plain maximum likelihood, while every far row of a contaminated window
- * counts. Rows of a heavy-tailed normal class count too: their far tail is left to the flow's trimmed likelihood.
+ * counts. Rows of a heavy-tailed normal class count too, so the estimate is capped at {@link #MAX}: real normal
+ * behaviour is rarely Gaussian (the bundled sets' clean training parts give 0.18–0.30), and trimming that much of a
+ * clean class leaves its tail unmodelled (shuttle clean, seed 1, trimmed 0.18 from a robust start: AUROC 0.991 and
+ * recall 0.70 at the default threshold, against 0.999 and 0.96 when trimming 0.1). The robust start itself, not the
+ * trimming, is what keeps a larger share of anomalies (MCD's breakdown point is one half) from pulling the fit.
  */
 public final class ContaminationEstimate {
 
   /** Quantile of the start Gaussian's squared distance beyond which a row counts as far. */
   static final double CUT_PROBABILITY = 0.975;
-  /** Largest estimate: a trimmed likelihood must keep most of the rows. */
-  static final double MAX = 0.45;
+  /** Largest estimate (see the class comment). */
+  static final double MAX = 0.1;
 
   private ContaminationEstimate() {}
 
