@@ -153,9 +153,10 @@ public final class InputTransform {
      * Least standard deviation of a feature under the robust start, as a share of its standard deviation over all
      * rows. A feature that is (nearly) constant on the robust support, such as a value most rows share exactly,
      * would otherwise get a start Gaussian of almost no width there, and every normal row off that value would
-     * look infinitely far.
+     * look infinitely far (measured on the bundled sets in trainer/README.md: the value matters only where such
+     * features exist, e.g. pima contaminated seed 2, AUROC of the start 0.57 at 0.02 and 0.70 at 0.5).
      */
-    static final double ROBUST_SCALE_FLOOR = Double.parseDouble(System.getProperty("exp.floor", "0.5"));
+    static final double ROBUST_SCALE_FLOOR = 0.5;
 
     /** The χ²_d probability below which {@link MinimumCovarianceDeterminant} keeps a row in its reweighted support. */
     static final double REWEIGHT_PROBABILITY = 0.975;
