@@ -285,9 +285,9 @@ public final class QualitySuite {
       } else if (method instanceof GaussianMixtureMethod) {
         configuration = GaussianMixtureMethod.COMPONENTS + " full-covariance components fitted by EM, configured as"
             + " scikit-learn's `GaussianMixture` defaults: responsibilities from one k-means run (greedy k-means++"
-            + " seeding from the run's seed, Lloyd iterations), " + GaussianMixtureEm.REG_COVAR + " added to each"
-            + " covariance diagonal, EM until the mean log-likelihood changes by < " + GaussianMixtureEm.TOLERANCE
-            + " (at most " + GaussianMixtureEm.MAX_ITERATIONS + " iterations); score = −log p(x), exact float64;"
+            + " seeding from the run's seed, Lloyd iterations), " + GaussianMixtureMethod.REG_COVAR + " added to each"
+            + " covariance diagonal, EM until the mean log-likelihood changes by < " + GaussianMixtureMethod.TOLERANCE
+            + " (at most " + GaussianMixtureMethod.MAX_ITERATIONS + " iterations); score = −log p(x), exact float64;"
             + " features standardized as for k-NN";
       } else if (method instanceof KnnDistanceMethod) {
         configuration = "mean Euclidean distance to the " + KnnDistanceMethod.K + " nearest training rows, exact"

@@ -7,6 +7,7 @@ import io.impflow.model.flow.Standardization;
 import io.impflow.model.robust.MinimumCovarianceDeterminant;
 import io.impflow.trainer.data.SplitProtocol;
 import io.impflow.trainer.eval.RankingMetrics;
+import io.impflow.trainer.fit.GaussianMixtureEm;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,8 @@ class RobustAndMixturePeersTest {
     SplitProtocol.Split split = PeerSplits.of(train, test, labels);
     MethodRun run = new GaussianMixtureMethod().run(split, 9);
     Standardization scaling = PeerStandardization.fit(train);
-    double[] expected = GaussianMixtureEm.fit(PeerStandardization.apply(train, scaling), 5, 9).mixture()
+    double[] expected = GaussianMixtureEm.fit(PeerStandardization.apply(train, scaling),
+        GaussianMixtureMethod.settings(5, 9)).mixture()
         .logDensity(PeerStandardization.apply(test, scaling));
     for (int i = 0; i < test.length; i++) {
       assertThat(run.testScores()[i]).isCloseTo(-expected[i], within(1e-12));

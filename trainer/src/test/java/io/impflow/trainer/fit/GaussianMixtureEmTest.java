@@ -1,4 +1,4 @@
-package io.impflow.bench.quality;
+package io.impflow.trainer.fit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,14 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
+/** EM for Gaussian mixtures, configured as scikit-learn's defaults (the quality suite's mixture peer) unless named. */
 class GaussianMixtureEmTest {
+
+  /** scikit-learn's {@code GaussianMixture} defaults, as the quality suite's peer sets them. */
+  private static GaussianMixtureEm.Settings scikitLearn(int k, long seed) {
+    return new GaussianMixtureEm.Settings(k, 1e-6, 2 + (int) Math.log(k), 300, 100, 1e-3,
+        GaussianMixtureEm.Stop.ABSOLUTE_CHANGE_THEN_M_STEP, 0, seed);
+  }
 
   private static final double[][] CENTRES = {{0, 0}, {8, 0}, {0, 10}};
   private static final double[] WEIGHTS = {0.5, 0.3, 0.2};
@@ -32,7 +39,7 @@ class GaussianMixtureEmTest {
 
   @Test
   void recoversTheWeightsMeansAndCovariancesOfSeparatedClusters() {
-    GaussianMixtureEm.Fit fit = GaussianMixtureEm.fit(threeClusters(1), 3, 7);
+    GaussianMixtureEm.Fit fit = GaussianMixtureEm.fit(threeClusters(1), scikitLearn(3, 7));
     GaussianMixture m = fit.mixture();
     Integer[] order = IntStream.range(0, 3).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingDouble(c -> m.means()[c][0] + 2 * m.means()[c][1]));
@@ -52,7 +59,7 @@ class GaussianMixtureEmTest {
   @Test
   void likelihoodIsNonDecreasingAndTheFitIsDeterministic() {
     double[][] rows = threeClusters(2);
-    GaussianMixtureEm.Fit fit = GaussianMixtureEm.fit(rows, 5, 3);
+    GaussianMixtureEm.Fit fit = GaussianMixtureEm.fit(rows, scikitLearn(5, 3));
     double[] trace = fit.meanLogLikelihoods();
     assertThat(trace.length).isGreaterThan(1);
     for (int i = 1; i < trace.length; i++) {
@@ -60,13 +67,14 @@ class GaussianMixtureEmTest {
     }
     double finalMean = Arrays.stream(fit.mixture().logDensity(rows)).average().orElseThrow();
     assertThat(finalMean).isGreaterThanOrEqualTo(trace[trace.length - 1] - 1e-12);
-    assertThat(GaussianMixtureEm.fit(rows, 5, 3).mixture()).isEqualTo(fit.mixture());
+    assertThat(GaussianMixtureEm.fit(rows, scikitLearn(5, 3)).mixture()).isEqualTo(fit.mixture());
   }
 
   @Test
   void kMeansSeparatesTheClusters() {
     double[][] rows = threeClusters(3);
-    int[] labels = GaussianMixtureEm.kMeans(rows, 3, new SplittableRandom(5));
+    double[][] seeds = GaussianMixtureEm.kMeansPlusPlus(rows, 3, 3, new SplittableRandom(5));
+    int[] labels = GaussianMixtureEm.lloyd(rows, seeds, 300);
     for (int[] range : new int[][] {{0, 1000}, {1000, 1600}, {1600, 2000}}) {
       long wrong = IntStream.range(range[0], range[1]).filter(i -> labels[i] != labels[range[0]]).count();
       // k-means cuts at the midpoint of (0, 0) and (8, 0), 2 sd into the wider cluster: about 2 % of it lands wrong
@@ -78,7 +86,15 @@ class GaussianMixtureEmTest {
 
   @Test
   void fewerRowsThanComponentsIsAClearError() {
-    assertThatThrownBy(() -> GaussianMixtureEm.fit(new double[][] {{1, 2}, {3, 4}}, 5, 1))
+    assertThatThrownBy(() -> GaussianMixtureEm.fit(new double[][] {{1, 2}, {3, 4}}, scikitLearn(5, 1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 5 rows, got 2");
+  }
+
+  @Test
+  void trimmingLeavesOutTheFloorOfTheShareOfLeastLikelyRows() {
+    double[] ll = {3, 1, 2, 0, 5};
+    assertThat(GaussianMixtureEm.kept(ll, 0.4)).containsExactly(true, false, true, false, true);
+    assertThat(GaussianMixtureEm.kept(ll, 0.39)).containsExactly(true, true, true, false, true);
+    assertThat(GaussianMixtureEm.kept(ll, 0)).containsOnly(true);
   }
 }
