@@ -3,10 +3,12 @@ package io.impflow.job.decode;
 import io.impflow.job.config.JobConfigException;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.serde.AvroCodec;
+import io.impflow.schemas.serde.RegistryDecoder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
@@ -15,7 +17,7 @@ import org.apache.avro.generic.GenericRecord;
  * the id and event time from configurable fields.
  */
 public final class NamedFieldDecoder implements RecordDecoder {
-  private final AvroCodec<GenericRecord> codec;
+  private final Function<byte[], GenericRecord> reader;
   private final String schemaName;
   private final int[] featurePositions;
   private final String[] featureFields;
@@ -33,7 +35,7 @@ public final class NamedFieldDecoder implements RecordDecoder {
    */
   public NamedFieldDecoder(AvroCodec<GenericRecord> codec, Schema schema, List<String> featureFields,
       Optional<String> idField, Optional<String> timestampField) {
-    this.codec = codec;
+    this.reader = codec::decode;
     this.schemaName = schema.getFullName();
     if (schema.getType() != Schema.Type.RECORD) {
       throw new JobConfigException("--input-schema must be an Avro record schema, got a " + schema.getType());
@@ -52,9 +54,30 @@ public final class NamedFieldDecoder implements RecordDecoder {
     this.timestampPosition = position(schema, timestampField, "timestamp");
   }
 
+  /**
+   * A decoder of schema-registry framed records, read through {@code registry} in the projection {@link
+   * RegistryProjection} derives from each writer schema (features first, then id and timestamp).
+   */
+  static NamedFieldDecoder framed(RegistryDecoder<GenericRecord> registry, RegistryProjection projection) {
+    return new NamedFieldDecoder(registry::decode, "the writer schema", projection);
+  }
+
+  private NamedFieldDecoder(Function<byte[], GenericRecord> reader, String schemaName,
+      RegistryProjection projection) {
+    this.reader = reader;
+    this.schemaName = schemaName;
+    this.featureFields = projection.featureFields().toArray(new String[0]);
+    this.featurePositions = new int[featureFields.length];
+    for (int j = 0; j < featurePositions.length; j++) {
+      featurePositions[j] = j;
+    }
+    this.idPosition = projection.idPosition();
+    this.timestampPosition = projection.timestampPosition();
+  }
+
   @Override
   public FeatureRecord decode(RawRecord raw) {
-    GenericRecord record = codec.decode(raw.value);
+    GenericRecord record = reader.apply(raw.value);
     String id = idPosition < 0 || record.get(idPosition) == null ? raw.where() : record.get(idPosition).toString();
     double[] row = new double[featurePositions.length];
     for (int j = 0; j < row.length; j++) {
@@ -96,7 +119,8 @@ public final class NamedFieldDecoder implements RecordDecoder {
     return field;
   }
 
-  private static boolean isNumeric(Schema schema) {
+  /** Whether values of {@code schema} can be read as a double: int, long, float, double, or one of them or null. */
+  static boolean isNumeric(Schema schema) {
     switch (schema.getType()) {
       case INT:
       case LONG:
