@@ -48,6 +48,7 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
   private final Map<Integer, String> textById = new HashMap<>();
   private final Map<String, List<Integer>> versionsBySubject = new HashMap<>();
   private final AtomicInteger requests = new AtomicInteger();
+  private final Map<Integer, Integer> fetchesById = new HashMap<>();
   private final String authorization;
   private int nextId = 1;
   private int port;
@@ -131,6 +132,11 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
     return idByText.getOrDefault(new Schema.Parser().parse(schema.toString()).toString(), -1);
   }
 
+  /** How often {@code GET /schemas/ids/{id}} was answered for this id. */
+  public synchronized int schemaFetches(int id) {
+    return fetchesById.getOrDefault(id, 0);
+  }
+
   /** Requests answered so far. */
   public int requests() {
     return requests.get();
@@ -164,7 +170,9 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
       if (method.equals("GET") && (m = SCHEMA_BY_ID.matcher(path)).matches()) {
         String text;
         synchronized (this) {
-          text = textById.get(Integer.parseInt(m.group(1)));
+          int id = Integer.parseInt(m.group(1));
+          text = textById.get(id);
+          fetchesById.merge(id, 1, Integer::sum);
         }
         if (text == null) {
           reply(exchange, 404, error(40403, "Schema " + m.group(1) + " not found"));

@@ -1,4 +1,4 @@
-package io.impflow.schemas.registry;
+package io.impflow.testkit.registry;
 
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
@@ -7,7 +7,8 @@ import org.apache.avro.generic.GenericRecord;
 
 /**
  * Schema-registry framed records written by Apicurio Registry's own Kafka serializer (2.x, in its Confluent-compatible
- * mode: 4-byte content ids in the payload), auto-registering each writer schema under {@code <topic>-value}.
+ * mode: 4-byte content ids in the payload), auto-registering each writer schema under {@code <topic>-value}. Its
+ * library is an optional dependency of the testkit: a module using this class declares it (test scope).
  */
 public final class ApicurioProducer implements AutoCloseable {
   private final AvroKafkaSerializer<GenericRecord> serializer = new AvroKafkaSerializer<>();
