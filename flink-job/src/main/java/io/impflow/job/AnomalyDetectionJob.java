@@ -24,6 +24,7 @@ import io.impflow.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -241,16 +242,18 @@ public final class AnomalyDetectionJob {
   }
 
   /**
-   * Warns, and goes on, when no schema registry answers at start-up: it may come up after the job, which retries
+   * Warns (and returns the warning), and goes on, when no schema registry answers at start-up: it may come up after the job, which retries
    * (and restarts from checkpoints) until it does.
    */
-  static void warnIfRegistryUnreachable(RegistrySettings registry) {
-    new SchemaRegistryClient(registry).unreachable().ifPresent(why -> {
-      String message = "impflow: warning: the schema registry at " + String.join(",", registry.urls()) + " is not"
-          + " reachable now (" + why + "); the job starts anyway and waits for it when a record needs a schema";
+  static Optional<String> warnIfRegistryUnreachable(RegistrySettings registry) {
+    Optional<String> warning = new SchemaRegistryClient(registry).unreachable().map(why -> "impflow: warning: the"
+        + " schema registry at " + String.join(",", registry.urls()) + " is not reachable now (" + why + "); the job"
+        + " starts anyway and waits for it when a record needs a schema");
+    warning.ifPresent(message -> {
       System.err.println(message);
       LOG.warn(message);
     });
+    return warning;
   }
 
   /** Ends the job's own JVM with status 2 and the message; inside a Flink process, throws {@code e} instead. */
