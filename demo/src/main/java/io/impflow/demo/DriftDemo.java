@@ -263,7 +263,7 @@ final class DriftDemo {
 
   private RetrainDecision retrain(int windowRecords) {
     RetrainOptions options = new RetrainOptions(kafka.bootstrapServers(), DemoKafka.EVENTS, null, windowRecords,
-        store.root().toString(), null, 0.2, GateSettings.DEFAULTS, MODEL_UPDATES, Map.of(), 0, DeviceOption.AUTO,
+        store.root().toString(), null, 0.2, GateSettings.DEFAULTS, MODEL_UPDATES, Map.of(), null, 0, DeviceOption.AUTO,
         null, RETRAIN_TIME_BUDGET_SECONDS, null, null, workDirectory.resolve("retrain.json"));
     try {
       return new Retrainer(options, Clock.systemUTC()).runOnce();

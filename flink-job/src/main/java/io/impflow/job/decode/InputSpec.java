@@ -7,6 +7,7 @@ import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.serde.AvroCodec;
 import io.impflow.schemas.registry.RegistrySettings;
 import io.impflow.schemas.registry.SchemaRegistryClient;
+import io.impflow.schemas.serde.FieldProjection;
 import io.impflow.schemas.serde.PlainBinaryCodec;
 import io.impflow.schemas.serde.RegistryDecoder;
 import io.impflow.schemas.serde.SchemaStore;
@@ -76,7 +77,7 @@ public final class InputSpec implements Serializable {
   /** A new decoder for this input (decoders hold Avro readers and are built per task). */
   public RecordDecoder decoder() {
     if (encoding == InputEncoding.CONFLUENT) {
-      RegistryProjection projection = new RegistryProjection(featureFields, Optional.ofNullable(idField),
+      FieldProjection projection = new FieldProjection(featureFields, Optional.ofNullable(idField),
           Optional.ofNullable(timestampField));
       return NamedFieldDecoder.framed(new RegistryDecoder<>(new SchemaRegistryClient(registry), GenericData.get(),
           projection, RegistryDecoder.DEFAULT_CACHE_SIZE), projection);

@@ -3,6 +3,7 @@ package io.impflow.job.decode;
 import io.impflow.job.config.JobConfigException;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.serde.AvroCodec;
+import io.impflow.schemas.serde.FieldProjection;
 import io.impflow.schemas.serde.RegistryDecoder;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class NamedFieldDecoder implements RecordDecoder {
     this.featurePositions = new int[featureFields.size()];
     for (int j = 0; j < featurePositions.length; j++) {
       Schema.Field field = requireField(schema, featureFields.get(j), "feature");
-      if (!isNumeric(field.schema())) {
+      if (!FieldProjection.isNumeric(field.schema())) {
         throw new JobConfigException("--input-schema " + schemaName + ": feature field '" + field.name()
             + "' has type " + field.schema() + "; features must be int, long, float or double (optionally nullable)");
       }
@@ -56,14 +57,14 @@ public final class NamedFieldDecoder implements RecordDecoder {
 
   /**
    * A decoder of schema-registry framed records, read through {@code registry} in the projection {@link
-   * RegistryProjection} derives from each writer schema (features first, then id and timestamp).
+   * FieldProjection} derives from each writer schema (features first, then id and timestamp).
    */
-  static NamedFieldDecoder framed(RegistryDecoder<GenericRecord> registry, RegistryProjection projection) {
+  static NamedFieldDecoder framed(RegistryDecoder<GenericRecord> registry, FieldProjection projection) {
     return new NamedFieldDecoder(registry::decode, "the writer schema", projection);
   }
 
   private NamedFieldDecoder(Function<byte[], GenericRecord> reader, String schemaName,
-      RegistryProjection projection) {
+      FieldProjection projection) {
     this.reader = reader;
     this.schemaName = schemaName;
     this.featureFields = projection.featureFields().toArray(new String[0]);
@@ -117,28 +118,5 @@ public final class NamedFieldDecoder implements RecordDecoder {
           + " --timestamp-field");
     }
     return field;
-  }
-
-  /** Whether values of {@code schema} can be read as a double: int, long, float, double, or one of them or null. */
-  static boolean isNumeric(Schema schema) {
-    switch (schema.getType()) {
-      case INT:
-      case LONG:
-      case FLOAT:
-      case DOUBLE:
-        return true;
-      case UNION:
-        int numeric = 0;
-        for (Schema branch : schema.getTypes()) {
-          if (isNumeric(branch)) {
-            numeric++;
-          } else if (branch.getType() != Schema.Type.NULL) {
-            return false;
-          }
-        }
-        return numeric == 1;
-      default:
-        return false;
-    }
   }
 }

@@ -1,7 +1,6 @@
-package io.impflow.job.decode;
+package io.impflow.schemas.serde;
 
 import io.impflow.schemas.avro.DeadLetterReason;
-import io.impflow.schemas.serde.AvroDecodeException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +13,10 @@ import org.apache.avro.Schema;
  * The reader schema for one registry writer schema: a record of the same name holding only the fields the job reads
  * (the feature fields in the model's order, then the id and the event-time field), so that Avro's schema resolution
  * skips every other field of the body instead of building it. The positions of features, id and timestamp are the
- * same for every writer schema; an absent optional id or timestamp field becomes a null-typed field with a null
+ * same for every writer schema, so a caller reads them by position; an absent optional id or timestamp field becomes a null-typed field with a null
  * default, which resolution fills in.
  */
-final class RegistryProjection implements Function<Schema, Schema>, Serializable {
+public final class FieldProjection implements Function<Schema, Schema>, Serializable {
   private static final long serialVersionUID = 1L;
   private static final String DEFAULT_ID = "id";
   private static final String DEFAULT_TIMESTAMP = "timestamp";
@@ -32,7 +31,7 @@ final class RegistryProjection implements Function<Schema, Schema>, Serializable
    * A projection onto {@code featureFields} (in the model's order) and the configured id and event-time fields,
    * or {@code id} and {@code timestamp} where present.
    */
-  RegistryProjection(List<String> featureFields, Optional<String> idField, Optional<String> timestampField) {
+  public FieldProjection(List<String> featureFields, Optional<String> idField, Optional<String> timestampField) {
     this.featureFields = List.copyOf(featureFields);
     this.idField = idField.orElse(DEFAULT_ID);
     this.idRequired = idField.isPresent();
@@ -40,15 +39,18 @@ final class RegistryProjection implements Function<Schema, Schema>, Serializable
     this.timestampRequired = timestampField.isPresent();
   }
 
-  List<String> featureFields() {
+  /** The feature fields, in the model's order: positions 0 to n-1 of every projected record. */
+  public List<String> featureFields() {
     return featureFields;
   }
 
-  int idPosition() {
+  /** The position of the id field in every projected record (null-valued where the writer has none). */
+  public int idPosition() {
     return featureFields.contains(idField) ? featureFields.indexOf(idField) : featureFields.size();
   }
 
-  int timestampPosition() {
+  /** The position of the event-time field in every projected record (null-valued where the writer has none). */
+  public int timestampPosition() {
     return featureFields.contains(timestampField) ? featureFields.indexOf(timestampField)
         : featureFields.size() + (featureFields.contains(idField) ? 0 : 1);
   }
@@ -71,7 +73,7 @@ final class RegistryProjection implements Function<Schema, Schema>, Serializable
       if (field == null) {
         throw missing("feature field '" + name + "'", writer);
       }
-      if (!NamedFieldDecoder.isNumeric(field.schema())) {
+      if (!isNumeric(field.schema())) {
         throw new AvroDecodeException(DeadLetterReason.MISSING_FEATURE, "feature field '" + name + "' has type "
             + field.schema() + "; features must be int, long, float or double (optionally nullable)");
       }
@@ -80,6 +82,29 @@ final class RegistryProjection implements Function<Schema, Schema>, Serializable
     addOptional(fields, writer, idField, idRequired, "id field");
     addOptional(fields, writer, timestampField, timestampRequired, "timestamp field");
     return Schema.createRecord(writer.getName(), null, writer.getNamespace(), false, fields);
+  }
+
+  /** Whether values of {@code schema} read as a double: int, long, float, double, or one of them or null. */
+  public static boolean isNumeric(Schema schema) {
+    switch (schema.getType()) {
+      case INT:
+      case LONG:
+      case FLOAT:
+      case DOUBLE:
+        return true;
+      case UNION:
+        int numeric = 0;
+        for (Schema branch : schema.getTypes()) {
+          if (isNumeric(branch)) {
+            numeric++;
+          } else if (branch.getType() != Schema.Type.NULL) {
+            return false;
+          }
+        }
+        return numeric == 1;
+      default:
+        return false;
+    }
   }
 
   private void addOptional(List<Schema.Field> fields, Schema writer, String name, boolean required, String role) {
