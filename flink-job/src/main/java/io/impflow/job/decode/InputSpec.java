@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
 
 /**
  * What the input topic holds: the framing, the record schema (FeatureVector or the user's own), and which fields
@@ -79,8 +79,10 @@ public final class InputSpec implements Serializable {
     if (encoding == InputEncoding.CONFLUENT) {
       FieldProjection projection = new FieldProjection(featureFields, Optional.ofNullable(idField),
           Optional.ofNullable(timestampField));
-      return NamedFieldDecoder.framed(new RegistryDecoder<>(new SchemaRegistryClient(registry), GenericData.get(),
-          projection, RegistryDecoder.DEFAULT_CACHE_SIZE), projection);
+      // SpecificData reads a FeatureVector writer as the generated class and every projection as a generic record.
+      return new FramedInputDecoder(new RegistryDecoder<>(new SchemaRegistryClient(registry),
+          SpecificData.getForClass(FeatureVector.class), writer -> FramedInputDecoder.readerFor(writer, projection),
+          RegistryDecoder.DEFAULT_CACHE_SIZE), projection);
     }
     if (userSchemaJson == null) {
       AvroCodec<FeatureVector> codec = encoding == InputEncoding.BINARY

@@ -4,7 +4,6 @@ import io.impflow.job.config.JobConfigException;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.serde.AvroCodec;
 import io.impflow.schemas.serde.FieldProjection;
-import io.impflow.schemas.serde.RegistryDecoder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,17 +55,14 @@ public final class NamedFieldDecoder implements RecordDecoder {
   }
 
   /**
-   * A decoder of schema-registry framed records, read through {@code registry} in the projection {@link
-   * FieldProjection} derives from each writer schema (features first, then id and timestamp).
+   * A reader of records projected by {@code projection} (features first, then id and timestamp), whatever their
+   * writer schema was; for {@link #fromRecord}, not {@link #decode}.
    */
-  static NamedFieldDecoder framed(RegistryDecoder<GenericRecord> registry, FieldProjection projection) {
-    return new NamedFieldDecoder(registry::decode, "the writer schema", projection);
-  }
-
-  private NamedFieldDecoder(Function<byte[], GenericRecord> reader, String schemaName,
-      FieldProjection projection) {
-    this.reader = reader;
-    this.schemaName = schemaName;
+  NamedFieldDecoder(FieldProjection projection) {
+    this.reader = bytes -> {
+      throw new IllegalStateException("a projection reader decodes no bytes");
+    };
+    this.schemaName = "the writer schema";
     this.featureFields = projection.featureFields().toArray(new String[0]);
     this.featurePositions = new int[featureFields.length];
     for (int j = 0; j < featurePositions.length; j++) {
@@ -78,7 +74,11 @@ public final class NamedFieldDecoder implements RecordDecoder {
 
   @Override
   public FeatureRecord decode(RawRecord raw) {
-    GenericRecord record = reader.apply(raw.value);
+    return fromRecord(reader.apply(raw.value), raw);
+  }
+
+  /** The feature record of a decoded record read from {@code raw}. */
+  FeatureRecord fromRecord(GenericRecord record, RawRecord raw) {
     String id = idPosition < 0 || record.get(idPosition) == null ? raw.where() : record.get(idPosition).toString();
     double[] row = new double[featurePositions.length];
     for (int j = 0; j < row.length; j++) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.impflow.job.config.JobConfig;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.registry.RegistryUnavailableException;
 import io.impflow.testkit.registry.ApicurioProducer;
 import io.impflow.testkit.registry.InProcessSchemaRegistry;
@@ -81,6 +82,28 @@ class ConfluentInputDecodeTest {
       assertThat(r.id).isEqualTo("in-0@5");
       assertThat(r.timestamp).isEqualTo(99L);
     });
+  }
+
+  @Test
+  void featureVectorWritersAreReadAsFeatureVectorsAndAWrongLengthIsADimensionMismatch() {
+    byte[] vector;
+    byte[] tooLong;
+    try (ApicurioProducer producer = new ApicurioProducer(registry.apicurioV2Url())) {
+      vector = producer.serialize("in", new GenericRecordBuilder(FeatureVector.getClassSchema()).set("id", "v1")
+          .set("timestamp", 777L).set("features", List.of(0.25, -4.0)).build());
+      tooLong = producer.serialize("in", new GenericRecordBuilder(FeatureVector.getClassSchema()).set("id", "v2")
+          .set("timestamp", 1L).set("features", List.of(1.0, 2.0, 3.0)).build());
+    }
+    RecordDecoder decoder = spec().decoder();
+    FeatureRowValidator validator = new FeatureRowValidator(FEATURES);
+    assertThat(DecodeAndValidate.decodeOrReject(decoder, validator, raw(vector), collector)).isNull();
+    assertThat(out).singleElement().satisfies(r -> {
+      assertThat(r.features).containsExactly(0.25, -4.0);
+      assertThat(r.id).isEqualTo("v1");
+      assertThat(r.timestamp).isEqualTo(777L);
+    });
+    assertThat(DecodeAndValidate.decodeOrReject(decoder, validator, raw(tooLong), collector).getReason())
+        .isEqualTo(DeadLetterReason.DIMENSION_MISMATCH);
   }
 
   @Test

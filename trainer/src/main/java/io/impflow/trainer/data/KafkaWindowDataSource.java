@@ -250,8 +250,9 @@ public final class KafkaWindowDataSource implements DataSource {
   }
 
   /**
-   * The job's reading of a record: single-object FeatureVector values; or, with a registry, the feature fields by
-   * name from each record's writer schema (a schema lacking one makes every record of it MISSING_FEATURE).
+   * The job's reading of a record: single-object FeatureVector values; or, with a registry, a FeatureVector writer's
+   * values or else the feature fields by name from each record's writer schema (a schema lacking one makes every
+   * record of it MISSING_FEATURE).
    */
   private RowDecoder rowDecoder(List<String> featureNames) {
     if (options.registry() == null) {
@@ -260,9 +261,19 @@ public final class KafkaWindowDataSource implements DataSource {
           featureNames.size());
     }
     FieldProjection projection = new FieldProjection(featureNames, Optional.empty(), Optional.empty());
+    Schema featureVector = FeatureVector.getClassSchema();
     RegistryDecoder<GenericRecord> framed = new RegistryDecoder<>(new SchemaRegistryClient(options.registry()),
-        GenericData.get(), projection, RegistryDecoder.DEFAULT_CACHE_SIZE);
-    return record -> FeatureRows.validated(framed.decode(record.value()), featureNames.size());
+        GenericData.get(), writer -> writer.getFullName().equals(featureVector.getFullName()) ? featureVector
+            : projection.apply(writer), RegistryDecoder.DEFAULT_CACHE_SIZE);
+    return record -> {
+      GenericRecord value = framed.decode(record.value());
+      if (value.getSchema() == featureVector) {
+        @SuppressWarnings("unchecked")
+        List<Double> features = (List<Double>) value.get("features");
+        return FeatureRows.validated(features, featureNames.size());
+      }
+      return FeatureRows.validated(value, featureNames.size());
+    };
   }
 
   /** Where a partition's part of the window starts, given its end offset. */
