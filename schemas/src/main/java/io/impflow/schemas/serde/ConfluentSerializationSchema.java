@@ -2,14 +2,7 @@ package io.impflow.schemas.serde;
 
 import io.impflow.schemas.registry.RegistrySettings;
 import io.impflow.schemas.registry.SchemaRegistryClient;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
-import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DatumWriter;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -27,11 +20,7 @@ public final class ConfluentSerializationSchema<T extends SpecificRecord> implem
   private final Class<T> recordClass;
   private final String subject;
   private final RegistrySettings registry;
-  private transient Schema schema;
-  private transient DatumWriter<T> writer;
-  private transient byte[] header;
-  private transient ByteArrayOutputStream buffer;
-  private transient BinaryEncoder encoder;
+  private transient ConfluentEncoder<T> encoder;
 
   /** A schema writing {@code recordClass} records to {@code topic}. */
   public ConfluentSerializationSchema(Class<T> recordClass, String topic, RegistrySettings registry) {
@@ -51,33 +40,16 @@ public final class ConfluentSerializationSchema<T extends SpecificRecord> implem
    */
   @Override
   public void open(InitializationContext context) {
-    SpecificData model = SpecificData.getForClass(recordClass);
-    schema = model.getSchema(recordClass);
-    int id = new SchemaRegistryClient(registry).register(subject, schema);
-    header = new byte[ConfluentFraming.HEADER_LENGTH];
-    ConfluentFraming.writeHeader(id, header);
-    @SuppressWarnings("unchecked")
-    DatumWriter<T> datumWriter = (DatumWriter<T>) model.createDatumWriter(schema);
-    writer = datumWriter;
-    buffer = new ByteArrayOutputStream(256);
+    int id = new SchemaRegistryClient(registry).register(subject,
+        SpecificData.getForClass(recordClass).getSchema(recordClass));
+    encoder = new ConfluentEncoder<>(recordClass, id);
   }
 
   @Override
   public byte[] serialize(T record) {
-    if (writer == null) {
+    if (encoder == null) {
       open(null);
     }
-    buffer.reset();
-    buffer.writeBytes(header);
-    encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);
-    try {
-      writer.write(record, encoder);
-      encoder.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory failed", e);
-    } catch (RuntimeException e) {
-      throw AvroBody.cannotEncode(schema, e);
-    }
-    return buffer.toByteArray();
+    return encoder.encode(record);
   }
 }
