@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.registry.RegistrySettings;
 import io.impflow.testkit.kafka.KafkaClusterExtension;
 import io.impflow.testkit.registry.ApicurioProducer;
@@ -44,7 +45,7 @@ class FramedKafkaWindowIT {
 
   @BeforeAll
   static void produce() throws Exception {
-    KAFKA.cluster().createTopics(2, "framed", "framed-window");
+    KAFKA.cluster().createTopics(2, "framed", "framed-window", "framed-vectors");
     try (ApicurioProducer serializer = new ApicurioProducer(REGISTRY.apicurioV2Url());
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KAFKA.cluster().producerProperties())) {
       for (int i = 0; i < 60; i++) {
@@ -63,6 +64,12 @@ class FramedKafkaWindowIT {
       byte[] noV = serializer.serialize("framed-window", new GenericRecordBuilder(NO_V).set("u", 1.0).build());
       for (byte[] bad : List.of(unknown, Arrays.copyOf(valid, 7), noV, noV)) {
         producer.send(new ProducerRecord<>("framed-window", 0, BASE_TIME + 100, null, bad));
+      }
+      for (int i = 0; i < 20; i++) {
+        List<Double> features = i == 7 ? List.of(1.0, 2.0, 3.0) : List.of((double) i, -1.0 * i);
+        producer.send(new ProducerRecord<>("framed-vectors", i % 2, BASE_TIME + i, null, serializer.serialize(
+            "framed-vectors", new GenericRecordBuilder(FeatureVector.getClassSchema()).set("id", "v" + i)
+                .set("timestamp", BASE_TIME + i).set("features", features).build())));
       }
       producer.flush();
     }
@@ -98,6 +105,18 @@ class FramedKafkaWindowIT {
     assertThat(window.data().size()).isEqualTo(60);
     assertThat(window.skipped()).containsOnly(Map.entry(DeadLetterReason.UNKNOWN_SCHEMA, 1L),
         Map.entry(DeadLetterReason.MALFORMED_AVRO, 1L), Map.entry(DeadLetterReason.MISSING_FEATURE, 2L));
+  }
+
+  @Test
+  void framedFeatureVectorsAreReadAsFeatureVectorsInARetrainingWindow() throws Exception {
+    KafkaWindowDataSource.Window window = new KafkaWindowDataSource(KAFKA.cluster().bootstrapServers(),
+        "framed-vectors", options(List.of("u", "v"), Duration.ofSeconds(10)))
+        .readWindow(KafkaWindowDataSource.Selection.newest(1000), List.of("u", "v"));
+    assertThat(window.data().size()).isEqualTo(19);
+    for (double[] row : window.data().rows()) {
+      assertThat(row[1]).isEqualTo(-row[0]);
+    }
+    assertThat(window.skipped()).containsOnly(Map.entry(DeadLetterReason.DIMENSION_MISMATCH, 1L));
   }
 
   @Test
