@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 
 /**
@@ -36,7 +39,7 @@ import org.apache.avro.Schema;
  *       Apicurio's 2.x serializer auto-registers with).
  * </ul>
  * {@link #stop()} and {@link #start()} take it down and up again on the same port, keeping its schemas, to stage a
- * registry outage. Optionally every request must carry one {@code Authorization} header value.
+ * registry outage. Optionally every request must carry one {@code Authorization} header value, or it serves HTTPS.
  */
 public final class InProcessSchemaRegistry implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,12 +53,14 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final Map<Integer, Integer> fetchesById = new HashMap<>();
   private final String authorization;
+  private final SSLContext tls;
   private int nextId = 1;
   private int port;
   private HttpServer server;
 
-  private InProcessSchemaRegistry(String authorization) {
+  private InProcessSchemaRegistry(String authorization, SSLContext tls) {
     this.authorization = authorization;
+    this.tls = tls;
   }
 
   /** A running registry on a free loopback port that asks for no credentials. */
@@ -68,8 +73,15 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
     return started(authorization, 1);
   }
 
+  /** A running registry serving HTTPS only, with the server key and certificate of {@code tls}. */
+  public static InProcessSchemaRegistry https(SSLContext tls) {
+    InProcessSchemaRegistry registry = new InProcessSchemaRegistry(null, tls);
+    registry.start();
+    return registry;
+  }
+
   private static InProcessSchemaRegistry started(String authorization, int firstId) {
-    InProcessSchemaRegistry registry = new InProcessSchemaRegistry(authorization);
+    InProcessSchemaRegistry registry = new InProcessSchemaRegistry(authorization, null);
     registry.nextId = firstId;
     registry.start();
     return registry;
@@ -81,7 +93,14 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
       return;
     }
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+      InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+      if (tls == null) {
+        server = HttpServer.create(address, 0);
+      } else {
+        HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server = https;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot bind the in-process schema registry to port " + port, e);
     }
@@ -105,7 +124,7 @@ public final class InProcessSchemaRegistry implements AutoCloseable {
 
   /** The Confluent API's base URL, as {@code --schema-registry-url} takes it. */
   public String url() {
-    return "http://127.0.0.1:" + port;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
   }
 
   /** The Apicurio Registry v2 API's base URL, as Apicurio's 2.x serdes take it ({@code apicurio.registry.url}). */
