@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.impflow.testkit.registry.InProcessSchemaRegistry;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -39,23 +40,24 @@ class RegistryTlsTest {
   @Test
   void aTrustedRegistryAnswersOverHttpsAndAnUntrustedOneIsUnavailable() throws Exception {
     Path server = dir.resolve("server.p12");
-    Path cert = dir.resolve("server.pem");
     Path trust = dir.resolve("trust.p12");
     keytool("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
         "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
         server.toString(), "-storepass", "serverpass");
-    keytool("-exportcert", "-alias", "registry", "-keystore", server.toString(), "-storepass", "serverpass", "-rfc",
-        "-file", cert.toString());
-    keytool("-importcert", "-noprompt", "-alias", "registry", "-file", cert.toString(), "-storetype", "PKCS12",
-        "-keystore", trust.toString(), "-storepass", "trustpass");
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("registry", load(server, "serverpass").getCertificate("registry"));
+    try (OutputStream out = Files.newOutputStream(trust)) {
+      trusted.store(out, "trustpass".toCharArray());
+    }
 
     try (InProcessSchemaRegistry registry = InProcessSchemaRegistry.https(serverContext(server, "serverpass"))) {
       int id = registry.register("t-value", SCHEMA);
       assertThat(registry.url()).startsWith("https://");
-      RegistrySettings trusted = RegistrySettings.of("--schema-registry-url", registry.url(), Map.of(
+      RegistrySettings withTrust = RegistrySettings.of("--schema-registry-url", registry.url(), Map.of(
           "schema.registry.ssl.truststore.location", trust.toString(),
           "schema.registry.ssl.truststore.password", "trustpass"), Duration.ofSeconds(5));
-      assertThat(new SchemaRegistryClient(trusted).schemaById(id)).contains(SCHEMA);
+      assertThat(new SchemaRegistryClient(withTrust).schemaById(id)).contains(SCHEMA);
 
       RegistrySettings untrusted = RegistrySettings.of("--schema-registry-url", registry.url(), Map.of(),
           Duration.ofMillis(300));
@@ -72,11 +74,16 @@ class RegistryTlsTest {
     }
   }
 
-  private static SSLContext serverContext(Path keystore, String password) throws Exception {
+  private static KeyStore load(Path keystore, String password) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       store.load(in, password.toCharArray());
     }
+    return store;
+  }
+
+  private static SSLContext serverContext(Path keystore, String password) throws Exception {
+    KeyStore store = load(keystore, password);
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keys.init(store, password.toCharArray());
     SSLContext context = SSLContext.getInstance("TLS");
