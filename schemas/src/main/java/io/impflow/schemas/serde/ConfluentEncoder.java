@@ -1,8 +1,6 @@
 package io.impflow.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
@@ -42,14 +40,7 @@ public final class ConfluentEncoder<T extends SpecificRecord> {
     buffer.reset();
     buffer.writeBytes(header);
     encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);
-    try {
-      writer.write(record, encoder);
-      encoder.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory failed", e);
-    } catch (RuntimeException e) {
-      throw AvroBody.cannotEncode(schema, e);
-    }
+    AvroBody.write(writer, schema, record, encoder);
     return buffer.toByteArray();
   }
 }
