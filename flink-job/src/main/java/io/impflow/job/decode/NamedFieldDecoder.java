@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
@@ -17,7 +16,8 @@ import org.apache.avro.generic.GenericRecord;
  * the id and event time from configurable fields.
  */
 public final class NamedFieldDecoder implements RecordDecoder {
-  private final Function<byte[], GenericRecord> reader;
+  /** Null for a reader of projected records, which are decoded elsewhere ({@link FramedInputDecoder}). */
+  private final AvroCodec<GenericRecord> codec;
   private final String schemaName;
   private final int[] featurePositions;
   private final String[] featureFields;
@@ -35,7 +35,7 @@ public final class NamedFieldDecoder implements RecordDecoder {
    */
   public NamedFieldDecoder(AvroCodec<GenericRecord> codec, Schema schema, List<String> featureFields,
       Optional<String> idField, Optional<String> timestampField) {
-    this.reader = codec::decode;
+    this.codec = codec;
     this.schemaName = schema.getFullName();
     if (schema.getType() != Schema.Type.RECORD) {
       throw new JobConfigException("--input-schema must be an Avro record schema, got a " + schema.getType());
@@ -59,9 +59,7 @@ public final class NamedFieldDecoder implements RecordDecoder {
    * writer schema was; for {@link #fromRecord}, not {@link #decode}.
    */
   NamedFieldDecoder(FieldProjection projection) {
-    this.reader = bytes -> {
-      throw new IllegalStateException("a projection reader decodes no bytes");
-    };
+    this.codec = null;
     this.schemaName = "the writer schema";
     this.featureFields = projection.featureFields().toArray(new String[0]);
     this.featurePositions = new int[featureFields.length];
@@ -74,7 +72,7 @@ public final class NamedFieldDecoder implements RecordDecoder {
 
   @Override
   public FeatureRecord decode(RawRecord raw) {
-    return fromRecord(reader.apply(raw.value), raw);
+    return fromRecord(codec.decode(raw.value), raw);
   }
 
   /** The feature record of a decoded record read from {@code raw}. */

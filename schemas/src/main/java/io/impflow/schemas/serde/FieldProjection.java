@@ -1,7 +1,6 @@
 package io.impflow.schemas.serde;
 
 import io.impflow.schemas.avro.DeadLetterReason;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +15,7 @@ import org.apache.avro.Schema;
  * same for every writer schema, so a caller reads them by position; an absent optional id or timestamp field becomes a null-typed field with a null
  * default, which resolution fills in.
  */
-public final class FieldProjection implements Function<Schema, Schema>, Serializable {
-  private static final long serialVersionUID = 1L;
+public final class FieldProjection implements Function<Schema, Schema> {
   private static final String DEFAULT_ID = "id";
   private static final String DEFAULT_TIMESTAMP = "timestamp";
 

@@ -71,12 +71,6 @@ public final class RegistryDecoder<D> {
     return AvroBody.read(resolution.reader(), resolution.writer(), message, ConfluentFraming.HEADER_LENGTH);
   }
 
-  /** The writer schema of {@code id} as last resolved, if it is cached and usable (for tests and messages). */
-  public Schema cachedWriter(int id) {
-    Resolution<D> resolution = resolutions.get(id);
-    return resolution == null ? null : resolution.writer();
-  }
-
   private Resolution<D> resolve(int id) {
     Schema writer;
     try {
