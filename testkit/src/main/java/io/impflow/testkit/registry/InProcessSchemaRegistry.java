@@ -27,8 +27,8 @@ import org.apache.avro.Schema;
 /**
  * A schema registry in this JVM, over the JDK's HTTP server, implementing exactly the calls used by this project
  * and by the serializer its tests produce records with; it is not a registry product. No real registry server could
- * be run here offline (Confluent's is not on Maven Central; Apicurio's app jar holds classes for Quarkus's build step, no runnable application),
- * so tests talk to this one, with records written by Apicurio's own serializer.
+ * be run here offline (Confluent's is not on Maven Central; Apicurio's app jar holds classes for Quarkus's build
+ * step, no runnable application), so tests talk to this one, with records written by Apicurio's own serializer.
  *
  * <p>One id space for every API, like Apicurio's: an id names a distinct schema text (Apicurio's content id), the
  * same text registered twice keeps its id. Served:
