@@ -29,6 +29,9 @@ public final class RegistryDecoder<D> {
   private final GenericData model;
   private final Function<Schema, Schema> readerFor;
   private final Map<Integer, Resolution<D>> resolutions;
+  /** The last id decoded and its resolution: a topic's records mostly share one id, so most records skip the map. */
+  private int lastId;
+  private Resolution<D> last;
 
   /**
    * A decoder reading through {@code registry}.
@@ -60,11 +63,13 @@ public final class RegistryDecoder<D> {
    */
   public D decode(byte[] message) {
     int id = ConfluentFraming.schemaId(message);
-    Resolution<D> resolution = resolutions.get(id);
+    Resolution<D> resolution = last != null && id == lastId ? last : resolutions.get(id);
     if (resolution == null) {
       resolution = resolve(id);
       resolutions.put(id, resolution);
     }
+    lastId = id;
+    last = resolution;
     if (resolution.failure() != null) {
       throw resolution.failure();
     }
