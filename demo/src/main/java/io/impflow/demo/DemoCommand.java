@@ -75,6 +75,16 @@ public final class DemoCommand implements Callable<Integer> {
       description = "After the summary, leave broker and job running (and print how to reach them) until Ctrl-C.")
   boolean keepRunning;
 
+  @Option(names = "--input-encoding", paramLabel = "single-object|confluent",
+      description = "Framing of the events the demo writes and the job reads: single-object, or confluent"
+          + " (schema-registry framed, 0x00 + 4-byte schema id + body) (default: ${DEFAULT-VALUE}).")
+  String inputEncoding = DemoSettings.SINGLE_OBJECT;
+
+  @Option(names = "--schema-registry-url", paramLabel = "URL",
+      description = "Schema registry (Confluent API) for --input-encoding confluent; default: the demo starts one"
+          + " in its own JVM.")
+  String schemaRegistryUrl;
+
   @Option(names = "--retrain", description = "Train a new model even when a cached one matches.")
   boolean retrain;
 
@@ -219,7 +229,7 @@ public final class DemoCommand implements Callable<Integer> {
     return new DemoSettings(home, bootstrapServers == null || bootstrapServers.isBlank() ? null : bootstrapServers,
         rate, testRows, malformedPerKind, seed, webPort, Duration.ofMillis(checkpointIntervalMillis),
         Duration.ofSeconds(stallTimeoutSeconds), keepRunning, retrain, defaults.modelCache(), defaults.reportRoot(),
-        training, drift);
+        training, drift, inputEncoding, schemaRegistryUrl);
   }
 
   /** The project version, for {@code --version}. */

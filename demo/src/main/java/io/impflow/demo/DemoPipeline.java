@@ -126,8 +126,11 @@ public final class DemoPipeline implements AutoCloseable {
       out.println("  model " + model.version() + " published to the run's model store " + store.root()
           + "; the job hot-swaps on '" + DriftDemo.MODEL_UPDATES + "' and writes '" + DriftDemo.MODEL_HEALTH + "'");
     }
+    EventFraming framing = framing();
+    cleanup.push("the event framing (and a schema registry the demo started)", framing::close);
+    out.println("  events are " + framing.describe());
     job = EmbeddedJob.start(serving, kafka.bootstrapServers(), inputStart, runId, settings, restPort,
-        temp.resolve("flink"), store == null ? null : store.root().toString());
+        temp.resolve("flink"), store == null ? null : store.root().toString(), framing.jobArguments());
     EmbeddedJob started = job;
     cleanup.push("the Flink job and its MiniCluster",
         () -> started.stop(stop.isRequested() ? STOP_AFTER_CTRL_C : Duration.ofSeconds(30)));
@@ -136,7 +139,8 @@ public final class DemoPipeline implements AutoCloseable {
     checkStop();
 
     announce(DemoStep.REPLAY);
-    EventReplayer replayer = new EventReplayer(plan, DemoKafka.EVENTS, settings.rate(), kafka.producerProperties());
+    EventReplayer replayer = new EventReplayer(plan, DemoKafka.EVENTS, settings.rate(), kafka.producerProperties(),
+        framing.encoder());
     cleanup.push("the replay producer", replayer::close);
     out.printf(Locale.ROOT, "  writing %,d records (%,d test rows, %,d malformed) %s%n", plan.size(), plan.rows(),
         plan.size() - plan.rows(), settings.rate() > 0
@@ -157,7 +161,7 @@ public final class DemoPipeline implements AutoCloseable {
       out.println();
       out.println("model lifecycle (--drift): normal behaviour shifts, the job reports drift, a retrain runs from the"
           + " topic, the gate decides, the job swaps");
-      drift = new DriftDemo(kafka, job, store, model.version(), settings, runId, out, this::checkStop,
+      drift = new DriftDemo(kafka, job, store, model.version(), settings, framing, runId, out, this::checkStop,
           temp.resolve("retrain")).run(data.test());
     }
     Path reportDirectory = settings.reportRoot().resolve("demo-"
@@ -240,6 +244,16 @@ public final class DemoPipeline implements AutoCloseable {
     } catch (IOException e) {
       throw new DemoStepException(DemoStep.KAFKA, "cannot create a temporary directory: " + e.getMessage(),
           "check that " + System.getProperty("java.io.tmpdir") + " is writable and not full", e);
+    }
+  }
+
+  private EventFraming framing() {
+    try {
+      return settings.framing();
+    } catch (RuntimeException e) {
+      throw new DemoStepException(DemoStep.JOB, "the schema registry at " + settings.schemaRegistryUrl()
+          + " did not register the events' schema: " + e.getMessage(), "start the registry, or leave out"
+          + " --schema-registry-url and the demo starts one", e);
     }
   }
 

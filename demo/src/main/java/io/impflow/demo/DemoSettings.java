@@ -21,10 +21,18 @@ import java.time.Duration;
  * @param reportRoot directory that receives one report directory per run
  * @param training how to train the model
  * @param drift after the replay, show the model lifecycle: a shifted stream, drift, retrain, gate, hot swap
+ * @param inputEncoding how events are framed: {@code single-object} or {@code confluent} (schema-registry framed)
+ * @param schemaRegistryUrl the registry of {@code confluent} events, or {@code null} to start one in the demo's JVM
  */
 public record DemoSettings(Path home, String bootstrapServers, double rate, int testRows, int malformedPerKind,
     long seed, int webPort, Duration checkpointInterval, Duration stallTimeout, boolean keepRunning, boolean retrain,
-    Path modelCache, Path reportRoot, TrainingSettings training, boolean drift) {
+    Path modelCache, Path reportRoot, TrainingSettings training, boolean drift, String inputEncoding,
+    String schemaRegistryUrl) {
+
+  /** The framing of events by default. */
+  public static final String SINGLE_OBJECT = "single-object";
+  /** Schema-registry framing of events. */
+  public static final String CONFLUENT = "confluent";
 
   /** Default REST port of the embedded MiniCluster (Flink's own default). */
   public static final int DEFAULT_WEB_PORT = 8081;
@@ -39,6 +47,22 @@ public record DemoSettings(Path home, String bootstrapServers, double rate, int 
     require(checkpointInterval.toMillis() >= 100, "--checkpoint-interval must be >= 100ms, got "
         + checkpointInterval.toMillis() + "ms");
     require(stallTimeout.toSeconds() >= 5, "--stall-timeout must be >= 5s, got " + stallTimeout.toSeconds() + "s");
+    require(SINGLE_OBJECT.equals(inputEncoding) || CONFLUENT.equals(inputEncoding),
+        "--input-encoding must be single-object or confluent, got '" + inputEncoding + "'");
+    require(schemaRegistryUrl == null || CONFLUENT.equals(inputEncoding),
+        "--schema-registry-url is only used with --input-encoding confluent");
+    if (schemaRegistryUrl != null) {
+      io.impflow.schemas.registry.RegistrySettings.of("--schema-registry-url", schemaRegistryUrl,
+          java.util.Map.of(), io.impflow.schemas.registry.RegistrySettings.DEFAULT_MAX_WAIT);
+    }
+  }
+
+  /** Settings with single-object encoded events. */
+  public DemoSettings(Path home, String bootstrapServers, double rate, int testRows, int malformedPerKind, long seed,
+      int webPort, Duration checkpointInterval, Duration stallTimeout, boolean keepRunning, boolean retrain,
+      Path modelCache, Path reportRoot, TrainingSettings training, boolean drift) {
+    this(home, bootstrapServers, rate, testRows, malformedPerKind, seed, webPort, checkpointInterval, stallTimeout,
+        keepRunning, retrain, modelCache, reportRoot, training, drift, SINGLE_OBJECT, null);
   }
 
   /** The default settings for a repository root: local broker, all rows, cache and reports under .impflow/. */
@@ -52,13 +76,27 @@ public record DemoSettings(Path home, String bootstrapServers, double rate, int 
   /** The same settings against an existing cluster, with another replay seed. */
   public DemoSettings withCluster(String servers, long replaySeed) {
     return new DemoSettings(home, servers, rate, testRows, malformedPerKind, replaySeed, webPort, checkpointInterval,
-        stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, drift);
+        stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, drift, inputEncoding,
+        schemaRegistryUrl);
   }
 
   /** The same settings with the lifecycle steps ({@code --drift}) on or off. */
   public DemoSettings withDrift(boolean on) {
     return new DemoSettings(home, bootstrapServers, rate, testRows, malformedPerKind, seed, webPort,
-        checkpointInterval, stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, on);
+        checkpointInterval, stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, on, inputEncoding,
+        schemaRegistryUrl);
+  }
+
+  /** The same settings with schema-registry framed events, at {@code url} or (null) a registry the demo starts. */
+  public DemoSettings withConfluentEvents(String url) {
+    return new DemoSettings(home, bootstrapServers, rate, testRows, malformedPerKind, seed, webPort,
+        checkpointInterval, stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, drift, CONFLUENT,
+        url);
+  }
+
+  /** How the events are framed. */
+  EventFraming framing() {
+    return CONFLUENT.equals(inputEncoding) ? EventFraming.confluent(schemaRegistryUrl) : EventFraming.singleObject();
   }
 
   /** The shuttle CSV. */

@@ -71,6 +71,7 @@ final class DriftDemo {
   private final ModelStore store;
   private final String servingVersion;
   private final DemoSettings settings;
+  private final EventFraming framing;
   private final String runId;
   private final PrintStream out;
   private final Runnable checkStop;
@@ -93,7 +94,8 @@ final class DriftDemo {
    * @param workDirectory where the retrain writes its JSON report
    */
   DriftDemo(DemoKafka kafka, EmbeddedJob job, ModelStore store, String servingVersion, DemoSettings settings,
-      String runId, PrintStream out, Runnable checkStop, Path workDirectory) {
+      EventFraming framing, String runId, PrintStream out, Runnable checkStop, Path workDirectory) {
+    this.framing = framing;
     this.kafka = kafka;
     this.job = job;
     this.store = store;
@@ -238,7 +240,8 @@ final class DriftDemo {
     ReplayPlan plan = ReplayPlan.of(rows, runId + "-" + phase, 0, settings.seed());
     String prefix = runId + "-" + phase + "-";
     lastScoreNanos = System.nanoTime();
-    try (EventReplayer replayer = new EventReplayer(plan, DemoKafka.EVENTS, rate, kafka.producerProperties())) {
+    try (EventReplayer replayer = new EventReplayer(plan, DemoKafka.EVENTS, rate, kafka.producerProperties(),
+        framing.encoder())) {
       replayer.start();
       long[] lastProgress = {System.nanoTime()};
       outputs.until(() -> {
@@ -263,7 +266,8 @@ final class DriftDemo {
 
   private RetrainDecision retrain(int windowRecords) {
     RetrainOptions options = new RetrainOptions(kafka.bootstrapServers(), DemoKafka.EVENTS, null, windowRecords,
-        store.root().toString(), null, 0.2, GateSettings.DEFAULTS, MODEL_UPDATES, Map.of(), 0, DeviceOption.AUTO,
+        store.root().toString(), null, 0.2, GateSettings.DEFAULTS, MODEL_UPDATES, Map.of(), framing.registry(), 0,
+        DeviceOption.AUTO,
         null, RETRAIN_TIME_BUDGET_SECONDS, null, null, workDirectory.resolve("retrain.json"));
     try {
       return new Retrainer(options, Clock.systemUTC()).runOnce();

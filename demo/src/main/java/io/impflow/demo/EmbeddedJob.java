@@ -72,16 +72,19 @@ public final class EmbeddedJob implements AutoCloseable {
    */
   public static EmbeddedJob start(Path modelDirectory, String bootstrapServers, Map<TopicPartition, Long> inputStart,
       String runId, DemoSettings settings, int restPort, Path tempDirectory) {
-    return start(modelDirectory, bootstrapServers, inputStart, runId, settings, restPort, tempDirectory, null);
+    return start(modelDirectory, bootstrapServers, inputStart, runId, settings, restPort, tempDirectory, null,
+        List.of());
   }
 
   /**
    * As {@link #start(Path, String, Map, String, DemoSettings, int, Path)}; with a {@code modelRoot} (the demo's
    * model store, {@code --drift}) the job also hot-swaps on {@code model-updates} announcements of models under that
-   * root and writes model health per {@link DriftDemo#HEALTH_WINDOW} to {@code model-health}.
+   * root and writes model health per {@link DriftDemo#HEALTH_WINDOW} to {@code model-health}; {@code
+   * inputArguments} are the job flags that say how events are framed ({@link EventFraming#jobArguments()}).
    */
   public static EmbeddedJob start(Path modelDirectory, String bootstrapServers, Map<TopicPartition, Long> inputStart,
-      String runId, DemoSettings settings, int restPort, Path tempDirectory, String modelRoot) {
+      String runId, DemoSettings settings, int restPort, Path tempDirectory, String modelRoot,
+      List<String> inputArguments) {
     JobConfig config;
     AnomalyDetectionJob job;
     try {
@@ -92,6 +95,7 @@ public final class EmbeddedJob implements AutoCloseable {
           "--checkpoint-interval", settings.checkpointInterval().toMillis() + "ms",
           "--batch-timeout", batchTimeoutMillis(settings.checkpointInterval()) + "ms",
           "--web-port", Integer.toString(restPort)));
+      args.addAll(inputArguments);
       if (modelRoot != null) {
         args.addAll(List.of("--model-root", modelRoot, "--model-updates-topic", DriftDemo.MODEL_UPDATES,
             "--model-health-topic", DriftDemo.MODEL_HEALTH,

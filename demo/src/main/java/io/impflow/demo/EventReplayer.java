@@ -1,8 +1,6 @@
 package io.impflow.demo;
 
 import io.impflow.schemas.avro.FeatureVector;
-import io.impflow.schemas.serde.SchemaStore;
-import io.impflow.schemas.serde.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Properties;
@@ -10,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,8 +24,7 @@ public final class EventReplayer implements AutoCloseable {
   private final String topic;
   private final double rate;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final SingleObjectCodec<FeatureVector> codec =
-      SingleObjectCodec.forSpecific(FeatureVector.class, SchemaStore.withGeneratedSchemas());
+  private final Function<FeatureVector, byte[]> codec;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -41,9 +39,12 @@ public final class EventReplayer implements AutoCloseable {
    *
    * @param producerProperties connection settings; byte-array serializers are set here
    * @param rate records per second, 0 = unthrottled
+   * @param codec the encoder of events, used by this replayer's thread only
    */
-  public EventReplayer(ReplayPlan plan, String topic, double rate, Properties producerProperties) {
+  public EventReplayer(ReplayPlan plan, String topic, double rate, Properties producerProperties,
+      Function<FeatureVector, byte[]> codec) {
     this.plan = plan;
+    this.codec = codec;
     this.topic = topic;
     this.rate = rate;
     Properties properties = new Properties();
@@ -70,7 +71,7 @@ public final class EventReplayer implements AutoCloseable {
         pace();
         Instant now = Instant.now();
         byte[] value = entry.malformed() == null
-            ? codec.encode(MalformedKind.vector(entry.id(), entry.row(), now))
+            ? codec.apply(MalformedKind.vector(entry.id(), entry.row(), now))
             : entry.malformed().value(entry.id(), entry.row(), now, codec);
         producer.send(new ProducerRecord<>(topic, entry.id().getBytes(StandardCharsets.UTF_8), value),
             (metadata, exception) -> {

@@ -2,12 +2,12 @@ package io.impflow.demo;
 
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.FeatureVector;
-import io.impflow.schemas.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The kinds of bad input the demo injects into {@code events}, each with the dead-letter reason the job must give
@@ -15,7 +15,7 @@ import java.util.List;
  * schema, and a solver that does not converge cannot be provoked on purpose).
  */
 public enum MalformedKind {
-  /** Text where Avro was expected: no single-object marker. */
+  /** Text where Avro was expected: no single-object marker (nor registry magic byte). */
   NOT_AVRO(DeadLetterReason.MALFORMED_AVRO),
   /** A Kafka tombstone: a record without a value. */
   EMPTY_VALUE(DeadLetterReason.MALFORMED_AVRO),
@@ -42,21 +42,23 @@ public enum MalformedKind {
   /**
    * The value bytes of a bad record built from a real row, or {@code null} for {@link #EMPTY_VALUE}.
    *
-   * @param codec the single-object codec of FeatureVector, for the kinds that start from a valid record
+   * @param codec the encoder of FeatureVector (single-object or schema-registry framed), for the kinds that start
+   *     from a valid record
    */
-  public byte[] value(String id, double[] row, Instant now, AvroCodec<FeatureVector> codec) {
+  public byte[] value(String id, double[] row, Instant now, Function<FeatureVector, byte[]> codec) {
     switch (this) {
       case NOT_AVRO:
         return ("id=" + id + ",features=" + Arrays.toString(row)).getBytes(StandardCharsets.UTF_8);
       case EMPTY_VALUE:
         return null;
       case TRUNCATED: {
-        byte[] whole = codec.encode(vector(id, row, now));
+        byte[] whole = codec.apply(vector(id, row, now));
         return Arrays.copyOf(whole, whole.length / 2 + 5);
       }
       case UNKNOWN_SCHEMA: {
-        byte[] bytes = codec.encode(vector(id, row, now));
-        // Bytes 2..9 are the writer schema's fingerprint; flipping them names a schema nobody registered.
+        byte[] bytes = codec.apply(vector(id, row, now));
+        // Bytes 2..9 are the writer schema's fingerprint in single-object encoding, and bytes 2..4 part of the
+        // schema id in schema-registry framing: flipping them names a schema nobody registered.
         for (int i = 2; i < 10; i++) {
           bytes[i] = (byte) ~bytes[i];
         }
@@ -65,10 +67,10 @@ public enum MalformedKind {
       case NON_FINITE_FEATURE: {
         double[] copy = row.clone();
         copy[copy.length / 2] = Double.NaN;
-        return codec.encode(vector(id, copy, now));
+        return codec.apply(vector(id, copy, now));
       }
       case WRONG_DIMENSION:
-        return codec.encode(vector(id, Arrays.copyOf(row, row.length - 1), now));
+        return codec.apply(vector(id, Arrays.copyOf(row, row.length - 1), now));
       default:
         throw new IllegalStateException("unhandled kind " + this);
     }

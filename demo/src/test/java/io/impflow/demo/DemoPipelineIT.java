@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo's pipeline end to end on a small sample: a real broker process, a freshly trained model, the Flink job on
  * a MiniCluster, the replay with every kind of malformed record, and the summary figures; then a second run against
- * an existing cluster whose input topic already holds older records, which reuses the cached model.
+ * an existing cluster whose input topic already holds older records, which reuses the cached model and writes its
+ * events schema-registry framed ({@code --input-encoding confluent}, against the registry the demo starts).
  */
 class DemoPipelineIT {
   private static final int ROWS = 300;
@@ -50,11 +51,12 @@ class DemoPipelineIT {
       temporary = pipeline.temporaryDirectory();
     }
     DemoResult second;
+    ByteArrayOutputStream secondConsole = new ByteArrayOutputStream();
     try (KafkaProcessCluster existing = KafkaProcessCluster.start(work.resolve("existing-cluster"))) {
       existing.createTopics(1, DemoKafka.EVENTS);
       writeOlderRecords(existing, 40);
-      try (DemoPipeline again = new DemoPipeline(settings.withCluster(existing.bootstrapServers(), 8L),
-          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+      try (DemoPipeline again = new DemoPipeline(settings.withCluster(existing.bootstrapServers(), 8L)
+          .withConfluentEvents(null), new PrintStream(secondConsole, true, StandardCharsets.UTF_8))) {
         second = again.run();
         assertThat(again.brokerPid()).as("an existing cluster has no broker of ours").isNull();
       }
@@ -83,6 +85,9 @@ class DemoPipelineIT {
         .contains("[2/7]", "[3/7]", "[4/7]", "[5/7]", "[6/7]", "scored " + ROWS);
 
     assertAddsUp(second.summary());
+    assertThat(secondConsole.toString(StandardCharsets.UTF_8)).contains("events are schema-registry framed")
+        .contains("events-value");
+    assertThat(console.toString(StandardCharsets.UTF_8)).contains("events are Avro single-object encoding");
     assertThat(second.summary().model().reused()).isTrue();
     assertThat(second.summary().model().version()).isEqualTo(summary.model().version());
 

@@ -30,7 +30,7 @@ class MalformedKindTest {
   void theJobsDecodeStepDeadLettersEachKindWithItsExpectedReason(MalformedKind kind) {
     SingleObjectCodec<FeatureVector> codec =
         SingleObjectCodec.forSpecific(FeatureVector.class, SchemaStore.withGeneratedSchemas());
-    byte[] value = kind.value("run-bad-1", ROW, Instant.ofEpochMilli(1_000), codec);
+    byte[] value = kind.value("run-bad-1", ROW, Instant.ofEpochMilli(1_000), codec::encode);
     RawRecord raw = new RawRecord("events", 0, 41, 1_000, "run-bad-1".getBytes(StandardCharsets.UTF_8), value);
     List<FeatureRecord> decoded = new ArrayList<>();
 

@@ -134,7 +134,7 @@ class DriftRetrainSwapIT {
 
     Path report = dir.resolve("retrain.json");
     RetrainOptions retrain = new RetrainOptions(kafka.bootstrapServers(), "events", null, B_RECORDS,
-        store.root().toString(), null, 0.2, GateSettings.DEFAULTS, "model-updates", Map.of(), 0, DeviceOption.CPU,
+        store.root().toString(), null, 0.2, GateSettings.DEFAULTS, "model-updates", Map.of(), null, 0, DeviceOption.CPU,
         null, null, null, null, report);
     Retrainer retrainer = new Retrainer(retrain, Clock.systemUTC());
     List<ScoredEvent> scores = new ArrayList<>();

@@ -19,9 +19,12 @@ import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
+import io.impflow.schemas.registry.RegistrySettings;
+import io.impflow.schemas.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -224,6 +227,7 @@ public final class AnomalyDetectionJob {
       return;
     }
     LOG.info("impflow job settings (secrets redacted): {}", config.settings());
+    config.registry().ifPresent(AnomalyDetectionJob::warnIfRegistryUnreachable);
     KafkaWiring kafka = new KafkaWiring(config);
     AnomalyDetectionJob job;
     try {
@@ -235,6 +239,21 @@ public final class AnomalyDetectionJob {
       return;
     }
     job.execute(environment(config));
+  }
+
+  /**
+   * Warns (and returns the warning), and goes on, when no schema registry answers at start-up: it may come up after the job, which retries
+   * (and restarts from checkpoints) until it does.
+   */
+  static Optional<String> warnIfRegistryUnreachable(RegistrySettings registry) {
+    Optional<String> warning = new SchemaRegistryClient(registry).unreachable().map(why -> "impflow: warning: the"
+        + " schema registry at " + String.join(",", registry.urls()) + " is not reachable now (" + why + "); the job"
+        + " starts anyway and waits for it when a record needs a schema");
+    warning.ifPresent(message -> {
+      System.err.println(message);
+      LOG.warn(message);
+    });
+    return warning;
   }
 
   /** Ends the job's own JVM with status 2 and the message; inside a Flink process, throws {@code e} instead. */

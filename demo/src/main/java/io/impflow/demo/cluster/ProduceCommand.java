@@ -97,7 +97,7 @@ final class ProduceCommand implements Callable<Integer> {
         if (malformedEvery > 0 && i % malformedEvery == malformedEvery / 2) {
           MalformedKind kind = kinds[(i / malformedEvery) % kinds.length];
           key = LoadKeys.malformed(i, kind);
-          value = kind.value(key, row, now, codec);
+          value = kind.value(key, row, now, codec::encode);
           malformed++;
         } else {
           key = LoadKeys.valid(i);

@@ -3,6 +3,7 @@ package io.impflow.job.config;
 import io.impflow.job.health.HealthSettings;
 import io.impflow.model.store.ModelLocationPolicy;
 import io.impflow.schemas.kafka.KafkaClientProperties;
+import io.impflow.schemas.registry.RegistrySettings;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Files;
@@ -51,6 +52,8 @@ public final class JobConfig implements Serializable {
   private final StartingOffsets startingOffsets;
   private final boolean bounded;
   private final InputEncoding inputEncoding;
+  private final OutputEncoding outputEncoding;
+  private final RegistrySettings registry;
   private final String inputSchemaJson;
   private final String inputSchemaFile;
   private final List<String> featureFields;
@@ -96,17 +99,23 @@ public final class JobConfig implements Serializable {
     inputEncoding = InputEncoding.fromFlag(text("input-encoding", options.inputEncoding));
     inputSchemaFile = options.inputSchema;
     inputSchemaJson = inputSchemaFile == null ? null : readSchemaFile(inputSchemaFile);
+    boolean namedFields = inputSchemaFile != null || inputEncoding == InputEncoding.CONFLUENT;
+    if (inputSchemaFile != null && inputEncoding == InputEncoding.CONFLUENT) {
+      throw new JobConfigException("--input-schema does not apply to --input-encoding confluent: each record's writer"
+          + " schema comes from the schema registry; drop --input-schema (features are read by field name, mapped"
+          + " with --feature-fields)");
+    }
     String fields = options.featureFields;
-    if (fields != null && inputSchemaFile == null) {
-      throw new JobConfigException("--feature-fields needs --input-schema: FeatureVector input already lists its"
-          + " features in the model's order");
+    if (fields != null && !namedFields) {
+      throw new JobConfigException("--feature-fields needs --input-schema or --input-encoding confluent:"
+          + " FeatureVector input already lists its features in the model's order");
     }
     featureFields = fields == null ? List.of() : parseFieldList(fields);
     idField = options.idField;
     timestampField = options.timestampField;
-    if ((idField != null || timestampField != null) && inputSchemaFile == null) {
-      throw new JobConfigException("--id-field and --timestamp-field need --input-schema: FeatureVector input has"
-          + " fixed id and timestamp fields");
+    if ((idField != null || timestampField != null) && !namedFields) {
+      throw new JobConfigException("--id-field and --timestamp-field need --input-schema or --input-encoding"
+          + " confluent: FeatureVector input has fixed id and timestamp fields");
     }
     batchSize = atLeast("batch-size", options.batchSize, 1);
     batchTimeoutMillis = duration("batch-timeout", options.batchTimeout).toMillis();
@@ -131,8 +140,14 @@ public final class JobConfig implements Serializable {
           + " --checkpoint-interval (" + checkpointIntervalMillis + " ms), or transactions expire before they commit");
     }
     kafkaPropertiesFile = options.kafkaPropertiesFile;
-    kafkaProperties = kafkaProperties(kafkaPropertiesFile,
+    Map<String, String> clientProperties = kafkaProperties(kafkaPropertiesFile,
         options.kafkaProperties == null ? List.of() : options.kafkaProperties);
+    outputEncoding = OutputEncoding.fromFlag(text("output-encoding", options.outputEncoding));
+    registry = registrySettings(options, clientProperties, inputEncoding == InputEncoding.CONFLUENT
+        || outputEncoding == OutputEncoding.CONFLUENT);
+    Map<String, String> kafkaOnly = new LinkedHashMap<>(clientProperties);
+    kafkaOnly.keySet().removeIf(RegistrySettings::isRegistryKey);
+    kafkaProperties = Collections.unmodifiableMap(kafkaOnly);
     parallelism = atLeast("parallelism", options.parallelism, 1);
     fromSavepoint = savepointPath(options.fromSavepoint);
     webPort = port("web-port", options.webPort);
@@ -370,6 +385,35 @@ public final class JobConfig implements Serializable {
     return at < start ? root : root.substring(0, start) + "***" + root.substring(at);
   }
 
+  /**
+   * The registry settings when a confluent encoding needs them: {@code --schema-registry-url} is then required, and
+   * refused without one (it would be silently unused).
+   */
+  private static RegistrySettings registrySettings(JobOptions options, Map<String, String> clientProperties,
+      boolean needed) {
+    String urls = options.schemaRegistryUrl;
+    if (!needed) {
+      if (urls != null) {
+        throw new JobConfigException("--schema-registry-url is only used with --input-encoding confluent or"
+            + " --output-encoding confluent; add one of them or drop the URL");
+      }
+      return null;
+    }
+    if (urls == null || urls.isBlank()) {
+      throw new JobConfigException("--input-encoding confluent and --output-encoding confluent need"
+          + " --schema-registry-url URL[,URL...] (for Apicurio Registry: http://HOST:PORT/apis/ccompat/v7)");
+    }
+    Duration maxWait = duration("schema-registry-max-wait", options.schemaRegistryMaxWait);
+    if (maxWait.isZero()) {
+      throw new JobConfigException("--schema-registry-max-wait must be ≥ 1ms, got " + options.schemaRegistryMaxWait);
+    }
+    try {
+      return RegistrySettings.of("--schema-registry-url", urls, clientProperties, maxWait);
+    } catch (IllegalArgumentException e) {
+      throw new JobConfigException(e.getMessage(), e);
+    }
+  }
+
   /** The file's properties, then the {@code --kafka-property} pairs over them. */
   private static Map<String, String> kafkaProperties(String file, List<String> pairs) {
     Map<String, String> properties = new LinkedHashMap<>();
@@ -452,6 +496,16 @@ public final class JobConfig implements Serializable {
     return inputEncoding;
   }
 
+  /** The framing of the records the job writes. */
+  public OutputEncoding outputEncoding() {
+    return outputEncoding;
+  }
+
+  /** The schema registry, when a confluent encoding is configured. */
+  public Optional<RegistrySettings> registry() {
+    return Optional.ofNullable(registry);
+  }
+
   /** The user's input record schema as JSON, when {@code --input-schema} was given. */
   public Optional<String> inputSchemaJson() {
     return Optional.ofNullable(inputSchemaJson);
@@ -509,7 +563,7 @@ public final class JobConfig implements Serializable {
 
   /**
    * Extra Kafka client properties for source and sinks ({@code --kafka-properties-file}, then {@code
-   * --kafka-property}), secrets included: pass them to Kafka clients only, show {@link #settings()} instead.
+   * --kafka-property}; the schema registry's keys taken out), secrets included: pass them to Kafka clients only, show {@link #settings()} instead.
    */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;
@@ -555,6 +609,13 @@ public final class JobConfig implements Serializable {
     shown.put("starting-offsets", startingOffsets.flagValue());
     shown.put("bounded", Boolean.toString(bounded));
     shown.put("input-encoding", inputEncoding.flagValue());
+    shown.put("output-encoding", outputEncoding.flagValue());
+    if (registry != null) {
+      shown.put("schema-registry-url", String.join(",", registry.urls()));
+      shown.put("schema-registry-max-wait", registry.maxWait().toMillis() + "ms");
+      KafkaClientProperties.redacted(registry.properties())
+          .forEach((key, value) -> shown.put("schema-registry." + key, value));
+    }
     shown.put("input-schema", String.valueOf(inputSchemaFile));
     shown.put("feature-fields", String.join(",", featureFields));
     shown.put("batch-size", Integer.toString(batchSize));

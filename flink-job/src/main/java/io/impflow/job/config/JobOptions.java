@@ -65,10 +65,27 @@ final class JobOptions {
       description = "Stop at the end offsets seen at start-up, then finish (replay a topic).")
   boolean bounded;
 
-  @Option(names = "--input-encoding", paramLabel = "single-object|binary", defaultValue = "single-object",
-      description = "Avro framing of input records; binary: bare body written with the input schema"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--input-encoding", paramLabel = "single-object|binary|confluent", defaultValue = "single-object",
+      description = "Avro framing of input records; binary: bare body written with the input schema; confluent:"
+          + " schema-registry framed (0x00 + 4-byte schema id + body), writer schemas from --schema-registry-url,"
+          + " features read by field name (default: ${DEFAULT-VALUE}).")
   String inputEncoding;
+
+  @Option(names = "--output-encoding", paramLabel = "single-object|confluent", defaultValue = "single-object",
+      description = "Avro framing of scores, alerts, dead letters and model health; confluent: schema-registry"
+          + " framed, schemas registered under <topic>-value at --schema-registry-url (default: ${DEFAULT-VALUE}).")
+  String outputEncoding;
+
+  @Option(names = "--schema-registry-url", paramLabel = "URL[,URL...]",
+      description = "Schema registry (Confluent API; Apicurio: .../apis/ccompat/v7) for the confluent encodings,"
+          + " URLs tried in order; credentials and TLS in --kafka-properties-file (basic.auth.user.info,"
+          + " bearer.auth.token, schema.registry.ssl.*).")
+  String schemaRegistryUrl;
+
+  @Option(names = "--schema-registry-max-wait", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long a task retries an unreachable registry (backoff 100ms doubling to 5s) before it fails"
+          + " and the job restarts from its checkpoint; no record is dead-lettered for it (default: ${DEFAULT-VALUE}).")
+  String schemaRegistryMaxWait;
 
   @Option(names = "--input-schema", paramLabel = "FILE.avsc",
       description = "The user's own record schema; numeric fields are matched to the model's feature names.")

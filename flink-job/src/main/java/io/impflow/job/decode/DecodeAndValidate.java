@@ -3,6 +3,7 @@ package io.impflow.job.decode;
 import io.impflow.job.metrics.DeadLetterCounters;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.schemas.registry.RegistryUnavailableException;
 import io.impflow.schemas.serde.AvroDecodeException;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -13,7 +14,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The decode-and-validate step of the job: each raw record leaves either as a feature record (main output) or as a
- * dead letter (side output {@link #DEAD_LETTERS}) with its raw bytes and the reason; nothing is dropped.
+ * dead letter (side output {@link #DEAD_LETTERS}) with its raw bytes and the reason; nothing is dropped. An
+ * unreachable schema registry is no reason: it fails the task instead (after the client's retries), and the job
+ * restarts from its checkpoint.
  */
 public final class DecodeAndValidate extends ProcessFunction<RawRecord, FeatureRecord> {
   private static final long serialVersionUID = 1L;
@@ -61,6 +64,9 @@ public final class DecodeAndValidate extends ProcessFunction<RawRecord, FeatureR
       return raw.toDeadLetter(e.reason(), e.getMessage(), Instant.now());
     } catch (RecordRejectedException e) {
       return raw.toDeadLetter(e.reason(), e.getMessage(), Instant.now());
+    } catch (RegistryUnavailableException e) {
+      // Not the record's fault: the task fails, and Flink restarts the job from its checkpoint with backoff.
+      throw new RegistryUnavailableException(raw.where() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // A record that breaks a decoder in a way it did not foresee is still the record's fault, not the job's.
       return raw.toDeadLetter(DeadLetterReason.MALFORMED_AVRO, "undecodable record (" + e + ")", Instant.now());

@@ -15,7 +15,11 @@ public final class FeatureVectorDecoder implements RecordDecoder {
 
   @Override
   public FeatureRecord decode(RawRecord raw) {
-    FeatureVector vector = codec.decode(raw.value);
+    return featureRecord(codec.decode(raw.value), raw);
+  }
+
+  /** The feature record of a decoded vector read from {@code raw}. */
+  static FeatureRecord featureRecord(FeatureVector vector, RawRecord raw) {
     List<Double> values = vector.getFeatures();
     double[] row = new double[values.size()];
     for (int j = 0; j < row.length; j++) {

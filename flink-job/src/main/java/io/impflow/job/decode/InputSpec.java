@@ -5,7 +5,11 @@ import io.impflow.job.config.JobConfig;
 import io.impflow.job.config.JobConfigException;
 import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.serde.AvroCodec;
+import io.impflow.schemas.registry.RegistrySettings;
+import io.impflow.schemas.registry.SchemaRegistryClient;
+import io.impflow.schemas.serde.FieldProjection;
 import io.impflow.schemas.serde.PlainBinaryCodec;
+import io.impflow.schemas.serde.RegistryDecoder;
 import io.impflow.schemas.serde.SchemaStore;
 import io.impflow.schemas.serde.SingleObjectCodec;
 import java.io.Serializable;
@@ -14,6 +18,7 @@ import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
 
 /**
  * What the input topic holds: the framing, the record schema (FeatureVector or the user's own), and which fields
@@ -29,9 +34,11 @@ public final class InputSpec implements Serializable {
   private final List<String> featureFields;
   private final String idField;
   private final String timestampField;
+  private final RegistrySettings registry;
 
   private InputSpec(InputEncoding encoding, String userSchemaJson, String userSchemaFile,
-      List<String> modelFeatureNames, List<String> featureFields, String idField, String timestampField) {
+      List<String> modelFeatureNames, List<String> featureFields, String idField, String timestampField,
+      RegistrySettings registry) {
     this.encoding = encoding;
     this.userSchemaJson = userSchemaJson;
     this.userSchemaFile = userSchemaFile;
@@ -39,6 +46,7 @@ public final class InputSpec implements Serializable {
     this.featureFields = List.copyOf(featureFields);
     this.idField = idField;
     this.timestampField = timestampField;
+    this.registry = registry;
   }
 
   /**
@@ -56,7 +64,7 @@ public final class InputSpec implements Serializable {
     }
     InputSpec spec = new InputSpec(config.inputEncoding(), config.inputSchemaJson().orElse(null),
         config.inputSchemaFile().orElse(null), modelFeatureNames, fields, config.idField().orElse(null),
-        config.timestampField().orElse(null));
+        config.timestampField().orElse(null), config.registry().orElse(null));
     spec.decoder();
     return spec;
   }
@@ -68,6 +76,14 @@ public final class InputSpec implements Serializable {
 
   /** A new decoder for this input (decoders hold Avro readers and are built per task). */
   public RecordDecoder decoder() {
+    if (encoding == InputEncoding.CONFLUENT) {
+      FieldProjection projection = new FieldProjection(featureFields, Optional.ofNullable(idField),
+          Optional.ofNullable(timestampField));
+      // SpecificData reads a FeatureVector writer as the generated class and every projection as a generic record.
+      return new FramedInputDecoder(new RegistryDecoder<>(new SchemaRegistryClient(registry),
+          SpecificData.getForClass(FeatureVector.class), writer -> FramedInputDecoder.readerFor(writer, projection),
+          RegistryDecoder.DEFAULT_CACHE_SIZE), projection);
+    }
     if (userSchemaJson == null) {
       AvroCodec<FeatureVector> codec = encoding == InputEncoding.BINARY
           ? PlainBinaryCodec.forSpecific(FeatureVector.class)

@@ -3,6 +3,7 @@ package io.impflow.job.decode;
 import io.impflow.job.config.JobConfigException;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.serde.AvroCodec;
+import io.impflow.schemas.serde.FieldProjection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.apache.avro.generic.GenericRecord;
  * the id and event time from configurable fields.
  */
 public final class NamedFieldDecoder implements RecordDecoder {
+  /** Null for a reader of projected records, which are decoded elsewhere ({@link FramedInputDecoder}). */
   private final AvroCodec<GenericRecord> codec;
   private final String schemaName;
   private final int[] featurePositions;
@@ -42,7 +44,7 @@ public final class NamedFieldDecoder implements RecordDecoder {
     this.featurePositions = new int[featureFields.size()];
     for (int j = 0; j < featurePositions.length; j++) {
       Schema.Field field = requireField(schema, featureFields.get(j), "feature");
-      if (!isNumeric(field.schema())) {
+      if (!FieldProjection.isNumeric(field.schema())) {
         throw new JobConfigException("--input-schema " + schemaName + ": feature field '" + field.name()
             + "' has type " + field.schema() + "; features must be int, long, float or double (optionally nullable)");
       }
@@ -52,9 +54,29 @@ public final class NamedFieldDecoder implements RecordDecoder {
     this.timestampPosition = position(schema, timestampField, "timestamp");
   }
 
+  /**
+   * A reader of records projected by {@code projection} (features first, then id and timestamp), whatever their
+   * writer schema was; for {@link #fromRecord}, not {@link #decode}.
+   */
+  NamedFieldDecoder(FieldProjection projection) {
+    this.codec = null;
+    this.schemaName = "the writer schema";
+    this.featureFields = projection.featureFields().toArray(new String[0]);
+    this.featurePositions = new int[featureFields.length];
+    for (int j = 0; j < featurePositions.length; j++) {
+      featurePositions[j] = j;
+    }
+    this.idPosition = projection.idPosition();
+    this.timestampPosition = projection.timestampPosition();
+  }
+
   @Override
   public FeatureRecord decode(RawRecord raw) {
-    GenericRecord record = codec.decode(raw.value);
+    return fromRecord(codec.decode(raw.value), raw);
+  }
+
+  /** The feature record of a decoded record read from {@code raw}. */
+  FeatureRecord fromRecord(GenericRecord record, RawRecord raw) {
     String id = idPosition < 0 || record.get(idPosition) == null ? raw.where() : record.get(idPosition).toString();
     double[] row = new double[featurePositions.length];
     for (int j = 0; j < row.length; j++) {
@@ -94,27 +116,5 @@ public final class NamedFieldDecoder implements RecordDecoder {
           + " --timestamp-field");
     }
     return field;
-  }
-
-  private static boolean isNumeric(Schema schema) {
-    switch (schema.getType()) {
-      case INT:
-      case LONG:
-      case FLOAT:
-      case DOUBLE:
-        return true;
-      case UNION:
-        int numeric = 0;
-        for (Schema branch : schema.getTypes()) {
-          if (isNumeric(branch)) {
-            numeric++;
-          } else if (branch.getType() != Schema.Type.NULL) {
-            return false;
-          }
-        }
-        return numeric == 1;
-      default:
-        return false;
-    }
   }
 }

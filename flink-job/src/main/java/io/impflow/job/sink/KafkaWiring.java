@@ -1,6 +1,7 @@
 package io.impflow.job.sink;
 
 import io.impflow.job.config.JobConfig;
+import io.impflow.job.config.OutputEncoding;
 import io.impflow.job.decode.RawRecord;
 import io.impflow.job.decode.RawRecordDeserializationSchema;
 import io.impflow.schemas.avro.Alert;
@@ -9,6 +10,7 @@ import io.impflow.schemas.avro.ModelHealth;
 import io.impflow.schemas.avro.ModelUpdate;
 import io.impflow.schemas.avro.ScoredEvent;
 import io.impflow.schemas.serde.AvroSingleObjectSerializationSchema;
+import io.impflow.schemas.serde.ConfluentSerializationSchema;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -25,7 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The production Kafka wiring of the job: a source of raw input records and four exactly-once sinks (scores, alerts,
- * dead letters, model health) writing single-object-encoded Avro, keyed by record id (dead letters by the original
+ * dead letters, model health) writing single-object-encoded or schema-registry framed Avro, keyed by record id (dead letters by the original
  * key, model health by model version).
  */
 public final class KafkaWiring {
@@ -115,12 +117,20 @@ public final class KafkaWiring {
         .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
             .setTopic(topic)
             .setKeySerializationSchema(key)
-            .setValueSerializationSchema(new AvroSingleObjectSerializationSchema<>(recordClass))
+            .setValueSerializationSchema(valueSchema(topic, recordClass))
             .build())
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         // One prefix per sink: transactional ids must not collide between the three sinks of one job.
         .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + idSuffix)
         .build();
+  }
+
+  private <T extends org.apache.avro.specific.SpecificRecord> SerializationSchema<T> valueSchema(String topic,
+      Class<T> recordClass) {
+    if (config.outputEncoding() == OutputEncoding.CONFLUENT) {
+      return new ConfluentSerializationSchema<>(recordClass, topic, config.registry().orElseThrow());
+    }
+    return new AvroSingleObjectSerializationSchema<>(recordClass);
   }
 
   private Properties clientProperties() {

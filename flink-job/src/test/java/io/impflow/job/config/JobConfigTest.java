@@ -148,7 +148,7 @@ class JobConfigTest {
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--feature-fields", "a,b"))
         .hasMessageStartingWith("--feature-fields needs --input-schema");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "json"))
-        .hasMessage("--input-encoding must be single-object or binary, got 'json'");
+        .hasMessage("--input-encoding must be single-object, binary or confluent, got 'json'");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--kafka-property", "novalue"))
         .hasMessage("--kafka-property must be KEY=VALUE, got 7 characters without '=' (not shown: it may hold a secret)");
     assertThatThrownBy(() -> JobConfig.parse("--model", m, "--batch-sise", "8"))
@@ -192,13 +192,62 @@ class JobConfigTest {
   }
 
   @Test
+  void schemaRegistryFlagsParseAndBadOnesAreRefusedNamingTheFlag() throws Exception {
+    String m = model.toString();
+    Path secrets = Files.writeString(model.resolve("client.properties"), "security.protocol=SASL_SSL\n"
+        + "basic.auth.user.info=svc:hunter2\nschema.registry.ssl.truststore.location=/etc/ssl/registry.p12\n"
+        + "schema.registry.ssl.truststore.password=changeit\n");
+    JobConfig config = JobConfig.parse("--model", m, "--input-encoding", "confluent", "--output-encoding",
+        "confluent", "--schema-registry-url", "http://r1:8081, https://r2:8081/apis/ccompat/v7",
+        "--schema-registry-max-wait", "2s", "--feature-fields", "t,h", "--kafka-properties-file", secrets.toString());
+    assertThat(config.inputEncoding()).isEqualTo(InputEncoding.CONFLUENT);
+    assertThat(config.outputEncoding()).isEqualTo(OutputEncoding.CONFLUENT);
+    assertThat(config.registry().orElseThrow().urls())
+        .containsExactly("http://r1:8081", "https://r2:8081/apis/ccompat/v7");
+    assertThat(config.registry().orElseThrow().maxWait()).hasSeconds(2);
+    assertThat(config.featureFields()).containsExactly("t", "h");
+    assertThat(config.kafkaProperties()).as("registry keys are not Kafka client properties")
+        .containsOnlyKeys("security.protocol");
+    assertThat(config.settings()).containsEntry("schema-registry.basic.auth.user.info", "[redacted]")
+        .containsEntry("schema-registry.schema.registry.ssl.truststore.password", "[redacted]")
+        .containsEntry("schema-registry.schema.registry.ssl.truststore.location", "/etc/ssl/registry.p12")
+        .containsEntry("output-encoding", "confluent");
+    assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("changeit");
+    assertThat(JobConfig.parse("--model", m).outputEncoding()).isEqualTo(OutputEncoding.SINGLE_OBJECT);
+    assertThat(JobConfig.parse("--model", m).registry()).isEmpty();
+
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "confluent"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("need --schema-registry-url");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--output-encoding", "confluent",
+        "--schema-registry-url", "localhost:8081")).isInstanceOf(JobConfigException.class)
+        .hasMessage("--schema-registry-url 'localhost:8081' needs an http:// or https:// scheme, e.g."
+            + " http://localhost:8081");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--schema-registry-url", "http://r:8081"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("only used with --input-encoding confluent");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--output-encoding", "avro"))
+        .isInstanceOf(JobConfigException.class)
+        .hasMessage("--output-encoding must be single-object or confluent, got 'avro'");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "json"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("single-object, binary or confluent");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "confluent",
+        "--schema-registry-url", "http://r:8081", "--schema-registry-max-wait", "soon"))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--schema-registry-max-wait must be a duration");
+    Path avsc = Files.writeString(model.resolve("s.avsc"), "{\"type\":\"record\",\"name\":\"S\",\"fields\":[]}");
+    assertThatThrownBy(() -> JobConfig.parse("--model", m, "--input-encoding", "confluent",
+        "--schema-registry-url", "http://r:8081", "--input-schema", avsc.toString()))
+        .isInstanceOf(JobConfigException.class).hasMessageContaining("--input-schema does not apply");
+  }
+
+  @Test
   void helpNeedsNoModelAndListsEveryFlag() {
     JobConfig config = JobConfig.parse("--help");
     assertThat(config.help()).isTrue();
     String usage = JobConfig.usage();
     for (String flag : new String[] {"--model=DIR", "--batch-size=N", "--batch-timeout=DURATION", "--threshold",
         "--input-schema=FILE.avsc", "--feature-fields=a,b,c", "--kafka-property=KEY=VALUE", "--bounded",
-        "--config=FILE.properties", "IMPFLOW_JOB_<FLAG>"}) {
+        "--config=FILE.properties", "IMPFLOW_JOB_<FLAG>", "--input-encoding=single-object|binary|confluent",
+        "--output-encoding=single-object|confluent", "--schema-registry-url=URL[,URL...]",
+        "--schema-registry-max-wait=DURATION"}) {
       assertThat(usage).contains(flag);
     }
     assertThat(usage).startsWith("Usage: impflow job").contains("(default: 256)");

@@ -24,7 +24,7 @@ public final class KafkaClientProperties {
 
   /** Names that hold secrets in clients Kafka does not describe (custom login modules, OAuth, key material). */
   private static final Pattern SECRET_NAME =
-      Pattern.compile("(?i).*(password|passwd|secret|jaas|token|credential|private|\\.key$).*");
+      Pattern.compile("(?i).*(password|passwd|secret|jaas|token|credential|private|user\\.info|\\.key$).*");
 
   private KafkaClientProperties() {}
 

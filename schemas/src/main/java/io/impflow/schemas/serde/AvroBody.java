@@ -60,7 +60,12 @@ final class AvroBody {
   /** The record's Avro binary body. */
   static <D> byte[] write(DatumWriter<D> writer, Schema schema, D record) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+    write(writer, schema, record, EncoderFactory.get().directBinaryEncoder(out, null));
+    return out.toByteArray();
+  }
+
+  /** Writes the record's Avro binary body to {@code encoder} and flushes it. */
+  static <D> void write(DatumWriter<D> writer, Schema schema, D record, BinaryEncoder encoder) {
     try {
       writer.write(record, encoder);
       encoder.flush();
@@ -69,7 +74,6 @@ final class AvroBody {
     } catch (RuntimeException e) {
       throw cannotEncode(schema, e);
     }
-    return out.toByteArray();
   }
 
   /** The exception for a record that does not fit its own schema. */

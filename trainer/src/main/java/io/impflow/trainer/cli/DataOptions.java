@@ -1,6 +1,7 @@
 package io.impflow.trainer.cli;
 
 import io.impflow.schemas.kafka.KafkaClientProperties;
+import io.impflow.schemas.registry.RegistrySettings;
 import io.impflow.trainer.data.DataReadOptions;
 import io.impflow.trainer.data.DataSource;
 import io.impflow.trainer.data.DataSourceException;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code --data} option and everything that says how to read it; shared by every command that reads data. */
@@ -25,8 +27,9 @@ final class DataOptions {
       "  FILE.csv   header row of feature names, then numeric rows;",
       "  FILE.avro  Avro container file of FeatureVector records (features x0..x(d-1) unless --feature-names)"
           + " or of any record whose int/long/float/double fields are the features;",
-      "  kafka://HOST:PORT[,HOST:PORT]/TOPIC  single-object-encoded FeatureVector records, every partition from"
-          + " the start (or --kafka-from-timestamp) to the end offsets seen when reading starts (read_committed);",
+      "  kafka://HOST:PORT[,HOST:PORT]/TOPIC  single-object-encoded FeatureVector records (or schema-registry"
+          + " framed ones, --input-encoding confluent), every partition from the start (or --kafka-from-timestamp)"
+          + " to the end offsets seen when reading starts (read_committed);",
       "  toy:NAME   2D toy data: checkerboard, 8gaussians, 2spirals, rings, moons, pinwheel (--rows, --seed)."})
   String data;
 
@@ -54,6 +57,8 @@ final class DataOptions {
           + " sasl.jaas.config); default: the file named by the environment variable IMPFLOW_KAFKA_PROPERTIES_FILE."})
   Path kafkaPropertiesFile;
 
+  @Mixin KafkaFramingOptions framing;
+
   @Option(names = "--split", paramLabel = "PROTOCOL", description = {
       "Use one part of an evaluation split of labelled data: 'clean' (train = 70 %% of the normal rows; test ="
           + " the other normal rows + every anomaly) or 'contaminated' (stratified 70/30 of all rows)."})
@@ -74,9 +79,16 @@ final class DataOptions {
       throw new DataSourceException("--split-part needs --split clean|contaminated");
     }
     List<String> names = requiredFeatures != null ? requiredFeatures : featureNames;
+    Map<String, String> kafkaProperties = kafkaProperties();
+    RegistrySettings registry;
+    try {
+      registry = framing.registry(kafkaProperties);
+    } catch (IllegalArgumentException e) {
+      throw new DataSourceException(e.getMessage(), e);
+    }
     DataReadOptions options = new DataReadOptions(
         labelColumn == null ? DataReadOptions.DEFAULT_LABEL_COLUMN : labelColumn, labelColumn != null,
-        names, rows, toySeed, kafkaStart(), 30_000L, kafkaProperties());
+        names, rows, toySeed, kafkaStart(), 30_000L, kafkaProperties, registry);
     Dataset dataset = DataSource.parse(data, options).read();
     if (split != null) {
       SplitProtocol.Part part = splitPart == null ? defaultPart : splitPart;

@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code impflow retrain}: fits a candidate on a window of the input topic, gates it, publishes it if it passes. */
@@ -51,8 +52,11 @@ final class RetrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--from", required = true, paramLabel = "kafka://HOST:PORT/TOPIC",
-      description = "The input topic the job reads (single-object FeatureVector records).")
+      description = "The input topic the job reads (single-object FeatureVector records, or schema-registry framed"
+          + " records with --input-encoding confluent).")
   String from;
+
+  @Mixin KafkaFramingOptions framing;
 
   @Option(names = "--window", paramLabel = "DURATION",
       description = "Read the records of the last DURATION (e.g. 6h, 30min, 1d), by record timestamp.")
@@ -173,10 +177,12 @@ final class RetrainCommand implements Callable<Integer> {
       throw usage("--from must be kafka://HOST:PORT[,HOST:PORT]/TOPIC, got " + from);
     }
     try {
+      Map<String, String> properties = kafkaProperties();
       return new RetrainOptions(rest.substring(0, slash), rest.substring(slash + 1),
           window == null ? null : duration("--window", window), windowRecords == null ? 0 : windowRecords, store,
           initialModel, gateFraction, new GateSettings(logLikelihoodTolerance, alertRateFactor, minCommonRows),
-          modelUpdatesTopic, kafkaProperties(), keep, device, maxSteps, timeBudget, seed, featureNames, report);
+          modelUpdatesTopic, properties, framing.registry(properties), keep, device, maxSteps, timeBudget, seed,
+          featureNames, report);
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }

@@ -1,6 +1,7 @@
 package io.impflow.trainer.data;
 
 import io.impflow.schemas.kafka.KafkaClientProperties;
+import io.impflow.schemas.registry.RegistrySettings;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,8 @@ import java.util.Map;
  * @param kafkaFromTimestampMs first record timestamp of a Kafka window (epoch ms), or {@code null} for the start
  * @param kafkaPollTimeoutMs how long a Kafka window read may wait without progress before failing
  * @param kafkaProperties extra Kafka client properties of a Kafka window (e.g. SASL_SSL settings), secrets included
+ * @param registry the schema registry of a Kafka window of schema-registry framed records, or {@code null} when it
+ *     holds single-object encoded ones
  */
 public record DataReadOptions(
     String labelColumn,
@@ -25,7 +28,8 @@ public record DataReadOptions(
     long toySeed,
     Long kafkaFromTimestampMs,
     long kafkaPollTimeoutMs,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    RegistrySettings registry) {
 
   /** The default label column name of the CSV contract. */
   public static final String DEFAULT_LABEL_COLUMN = "y";
@@ -37,6 +41,13 @@ public record DataReadOptions(
     if (toyRows < 1) {
       throw new IllegalArgumentException("--rows must be >= 1, got " + toyRows);
     }
+  }
+
+  /** Options for a Kafka window of single-object encoded records. */
+  public DataReadOptions(String labelColumn, boolean labelColumnRequired, List<String> featureNames, int toyRows,
+      long toySeed, Long kafkaFromTimestampMs, long kafkaPollTimeoutMs, Map<String, String> kafkaProperties) {
+    this(labelColumn, labelColumnRequired, featureNames, toyRows, toySeed, kafkaFromTimestampMs, kafkaPollTimeoutMs,
+        kafkaProperties, null);
   }
 
   /** Options without extra Kafka client properties. */
@@ -57,6 +68,6 @@ public record DataReadOptions(
     return "DataReadOptions[labelColumn=" + labelColumn + ", labelColumnRequired=" + labelColumnRequired
         + ", featureNames=" + featureNames + ", toyRows=" + toyRows + ", toySeed=" + toySeed
         + ", kafkaFromTimestampMs=" + kafkaFromTimestampMs + ", kafkaPollTimeoutMs=" + kafkaPollTimeoutMs
-        + ", kafkaProperties=" + KafkaClientProperties.redacted(kafkaProperties) + "]";
+        + ", kafkaProperties=" + KafkaClientProperties.redacted(kafkaProperties) + ", registry=" + registry + "]";
   }
 }

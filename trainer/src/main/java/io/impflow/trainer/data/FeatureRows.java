@@ -1,6 +1,9 @@
 package io.impflow.trainer.data;
 
+import io.impflow.schemas.avro.DeadLetterReason;
+import io.impflow.schemas.serde.AvroDecodeException;
 import java.util.List;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * The streaming job's validation of a decoded feature vector, for readers that must accept exactly the records the
@@ -18,6 +21,28 @@ final class FeatureRows {
   }
 
   private FeatureRows() {}
+
+  /**
+   * The feature fields of a record projected by {@link io.impflow.schemas.serde.FieldProjection} (positions 0 to
+   * dimension-1) as a row, or null when one is not finite.
+   *
+   * @throws AvroDecodeException with MISSING_FEATURE for a null feature value
+   */
+  static double[] validated(GenericRecord projected, int dimension) {
+    double[] row = new double[dimension];
+    for (int j = 0; j < dimension; j++) {
+      Object value = projected.get(j);
+      if (value == null) {
+        throw new AvroDecodeException(DeadLetterReason.MISSING_FEATURE, "feature field '"
+            + projected.getSchema().getFields().get(j).name() + "' is null");
+      }
+      row[j] = ((Number) value).doubleValue();
+      if (!Double.isFinite(row[j])) {
+        return null;
+      }
+    }
+    return row;
+  }
 
   /**
    * The values as a row, or null when one is not finite.

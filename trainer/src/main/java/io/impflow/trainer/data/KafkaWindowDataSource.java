@@ -3,13 +3,23 @@ package io.impflow.trainer.data;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.schemas.avro.FeatureVector;
 import io.impflow.schemas.serde.AvroDecodeException;
+import io.impflow.schemas.registry.RegistrySettings;
+import io.impflow.schemas.registry.RegistryUnavailableException;
+import io.impflow.schemas.registry.SchemaRegistryClient;
 import io.impflow.schemas.serde.AvroSingleObjectDeserializer;
+import io.impflow.schemas.serde.ConfluentFraming;
+import io.impflow.schemas.serde.FieldProjection;
+import io.impflow.schemas.serde.RegistryDecoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,7 +30,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * A bounded window of a Kafka topic of single-object-encoded {@code FeatureVector} records: every partition from
+ * A bounded window of a Kafka topic of single-object-encoded {@code FeatureVector} records, or of schema-registry
+ * framed records (FeatureVector or any record with numeric feature fields) when the options name a registry: every
+ * partition from
  * its start (or from the first record at or after a timestamp) up to the end offsets seen when reading starts,
  * read with {@code isolation.level=read_committed}. No consumer group offsets are committed.
  */
@@ -53,6 +65,9 @@ public final class KafkaWindowDataSource implements DataSource {
 
   @Override
   public Dataset read() throws DataSourceException {
+    if (options.registry() != null) {
+      return readFramed();
+    }
     String origin = origin();
     AvroSingleObjectDeserializer<FeatureVector> decoder = new AvroSingleObjectDeserializer<>(FeatureVector.class);
     RecordRowReader rowReader = RecordRowReader.forSchema(FeatureVector.getClassSchema(), options, origin);
@@ -71,6 +86,59 @@ public final class KafkaWindowDataSource implements DataSource {
     if (rows.isEmpty()) {
       throw new DataSourceException(origin + ": the window holds no records (topic empty"
           + (options.kafkaFromTimestampMs() == null ? "" : " after --kafka-from-timestamp") + ")");
+    }
+    return rowReader.toDataset(rows, labels, origin);
+  }
+
+  /**
+   * Reads schema-registry framed records. The writer schema with the lowest registry id in the window (the oldest
+   * version) says what the rows are, as {@link RecordRowReader} reads it, so that the features and their order do not
+   * depend on which partition is read first; every other writer schema must hold the same feature fields.
+   */
+  private Dataset readFramed() throws DataSourceException {
+    String origin = origin();
+    RegistryDecoder<GenericRecord> decoder = new RegistryDecoder<>(new SchemaRegistryClient(options.registry()),
+        GenericData.get(), writer -> writer, RegistryDecoder.DEFAULT_CACHE_SIZE);
+    List<GenericRecord> records = new ArrayList<>();
+    List<String> wheres = new ArrayList<>();
+    Map<Schema, String> firstSeen = new java.util.IdentityHashMap<>();
+    int[] oldestId = {Integer.MAX_VALUE};
+    Schema[] oldest = {null};
+    consume(this::startOffset, (record, where) -> {
+      GenericRecord value;
+      try {
+        value = decoder.decode(record.value());
+      } catch (AvroDecodeException e) {
+        throw new DataSourceException(where + ": cannot decode a schema-registry framed record (" + e.reason()
+            + ": " + e.getMessage() + "); fix the producer, or start after it with --kafka-from-timestamp", e);
+      } catch (RegistryUnavailableException e) {
+        throw new DataSourceException(where + ": " + e.getMessage() + "; check --schema-registry-url and that the"
+            + " registry is up", e);
+      }
+      int id = ConfluentFraming.schemaId(record.value());
+      if (id < oldestId[0]) {
+        oldestId[0] = id;
+        oldest[0] = value.getSchema();
+      }
+      firstSeen.putIfAbsent(value.getSchema(), where);
+      records.add(value);
+      wheres.add(where);
+    });
+    if (records.isEmpty()) {
+      throw new DataSourceException(origin + ": the window holds no records (topic empty"
+          + (options.kafkaFromTimestampMs() == null ? "" : " after --kafka-from-timestamp") + ")");
+    }
+    RecordRowReader rowReader = RecordRowReader.forSchema(oldest[0], options, origin + " (schema id "
+        + oldestId[0] + ")");
+    for (Map.Entry<Schema, String> schema : firstSeen.entrySet()) {
+      if (schema.getKey() != oldest[0]) {
+        rowReader.requireFeatures(schema.getKey(), schema.getValue());
+      }
+    }
+    List<double[]> rows = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      rowReader.read(records.get(i), wheres.get(i), rows, labels);
     }
     return rowReader.toDataset(rows, labels, origin);
   }
@@ -123,7 +191,7 @@ public final class KafkaWindowDataSource implements DataSource {
    * @throws DataSourceException if the broker or topic cannot be reached, or no record in the window is valid
    */
   public Window readWindow(Selection selection, List<String> featureNames) throws DataSourceException {
-    AvroSingleObjectDeserializer<FeatureVector> decoder = new AvroSingleObjectDeserializer<>(FeatureVector.class);
+    RowDecoder decoder = rowDecoder(featureNames);
     List<Timed> valid = new ArrayList<>();
     Map<DeadLetterReason, Long> skipped = new java.util.EnumMap<>(DeadLetterReason.class);
     StartOffset start = selection.fromTimestampMs() != null
@@ -137,8 +205,7 @@ public final class KafkaWindowDataSource implements DataSource {
         if (record.value() == null) {
           reason = DeadLetterReason.MALFORMED_AVRO;
         } else {
-          row = FeatureRows.validated(decoder.deserialize(record.topic(), record.value()).getFeatures(),
-              featureNames.size());
+          row = decoder.row(record);
           if (row == null) {
             reason = DeadLetterReason.NON_FINITE_VALUE;
           }
@@ -147,6 +214,9 @@ public final class KafkaWindowDataSource implements DataSource {
         reason = e.reason();
       } catch (FeatureRows.DimensionMismatch e) {
         reason = DeadLetterReason.DIMENSION_MISMATCH;
+      } catch (RegistryUnavailableException e) {
+        throw new DataSourceException(where + ": " + e.getMessage() + "; check --schema-registry-url and that the"
+            + " registry is up", e);
       }
       if (reason != null) {
         skipped.merge(reason, 1L, Long::sum);
@@ -173,6 +243,39 @@ public final class KafkaWindowDataSource implements DataSource {
 
   private record Timed(long timestamp, int partition, long offset, double[] row) {}
 
+  /** One record's feature row as the job would read it, or null when a value is not finite. */
+  @FunctionalInterface
+  private interface RowDecoder {
+    double[] row(ConsumerRecord<byte[], byte[]> record) throws FeatureRows.DimensionMismatch;
+  }
+
+  /**
+   * The job's reading of a record: single-object FeatureVector values; or, with a registry, a FeatureVector writer's
+   * values or else the feature fields by name from each record's writer schema (a schema lacking one makes every
+   * record of it MISSING_FEATURE).
+   */
+  private RowDecoder rowDecoder(List<String> featureNames) {
+    if (options.registry() == null) {
+      AvroSingleObjectDeserializer<FeatureVector> vectors = new AvroSingleObjectDeserializer<>(FeatureVector.class);
+      return record -> FeatureRows.validated(vectors.deserialize(record.topic(), record.value()).getFeatures(),
+          featureNames.size());
+    }
+    FieldProjection projection = new FieldProjection(featureNames, Optional.empty(), Optional.empty());
+    Schema featureVector = FeatureVector.getClassSchema();
+    RegistryDecoder<GenericRecord> framed = new RegistryDecoder<>(new SchemaRegistryClient(options.registry()),
+        GenericData.get(), writer -> writer.getFullName().equals(featureVector.getFullName()) ? featureVector
+            : projection.apply(writer), RegistryDecoder.DEFAULT_CACHE_SIZE);
+    return record -> {
+      GenericRecord value = framed.decode(record.value());
+      if (value.getSchema() == featureVector) {
+        @SuppressWarnings("unchecked")
+        List<Double> features = (List<Double>) value.get("features");
+        return FeatureRows.validated(features, featureNames.size());
+      }
+      return FeatureRows.validated(value, featureNames.size());
+    };
+  }
+
   /** Where a partition's part of the window starts, given its end offset. */
   @FunctionalInterface
   private interface StartOffset {
@@ -194,7 +297,11 @@ public final class KafkaWindowDataSource implements DataSource {
     String origin = origin();
     Properties properties = new Properties();
     // The user's client settings (security) first; what makes this a bounded, uncommitted window wins over them.
-    properties.putAll(options.kafkaProperties());
+    options.kafkaProperties().forEach((key, value) -> {
+      if (!RegistrySettings.isRegistryKey(key)) {
+        properties.put(key, value);
+      }
+    });
     properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

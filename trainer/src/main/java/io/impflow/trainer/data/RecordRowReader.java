@@ -69,6 +69,29 @@ final class RecordRowReader {
     return new RecordRowReader(false, List.copyOf(names), label == null ? null : label.name(), options);
   }
 
+  /**
+   * Checks that records of another writer schema (a later version on the same topic) hold this reader's features.
+   *
+   * @throws DataSourceException naming the first feature field the schema lacks or holds as non-numeric
+   */
+  void requireFeatures(Schema schema, String where) throws DataSourceException {
+    if (featureVector) {
+      if (!schema.getFullName().equals(FEATURE_VECTOR)) {
+        throw new DataSourceException(where + ": a " + schema.getFullName() + " record among FeatureVector records;"
+            + " one data set holds one kind of record");
+      }
+      return;
+    }
+    for (String name : fieldNames) {
+      Schema.Field field = schema.getField(name);
+      if (field == null || !isNumeric(field.schema())) {
+        throw new DataSourceException(where + ": writer schema " + schema.getFullName() + " has no numeric feature"
+            + " field '" + name + "' that the window's oldest writer schema has; name the features every version"
+            + " holds with --feature-names");
+      }
+    }
+  }
+
   private static boolean isNumeric(Schema schema) {
     return switch (schema.getType()) {
       case INT, LONG, FLOAT, DOUBLE -> true;

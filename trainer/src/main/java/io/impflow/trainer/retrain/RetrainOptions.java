@@ -1,6 +1,7 @@
 package io.impflow.trainer.retrain;
 
 import io.impflow.schemas.kafka.KafkaClientProperties;
+import io.impflow.schemas.registry.RegistrySettings;
 import io.impflow.trainer.fit.DeviceOption;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param gate the gate's tolerances
  * @param modelUpdatesTopic where to announce a published model, or null to only publish it
  * @param kafkaProperties extra Kafka client properties (security settings, for example)
+ * @param registry the schema registry when the input topic holds schema-registry framed records, else null
  * @param keep versions the store keeps after a publication (the serving one always), or 0 to keep all
  * @param device where to train
  * @param maxSteps most optimizer steps, or null for the serving model's budget
@@ -30,7 +32,7 @@ import java.util.Map;
  */
 public record RetrainOptions(String bootstrapServers, String topic, Duration window, int windowRecords, String store,
     Path initialModel, double gateFraction, GateSettings gate, String modelUpdatesTopic,
-    Map<String, String> kafkaProperties, int keep, DeviceOption device, Long maxSteps, Double timeBudgetSeconds,
+    Map<String, String> kafkaProperties, RegistrySettings registry, int keep, DeviceOption device, Long maxSteps, Double timeBudgetSeconds,
     Long seed, List<String> featureNames, Path report) {
 
   /** Validates, naming the flags. */
@@ -57,7 +59,8 @@ public record RetrainOptions(String bootstrapServers, String topic, Duration win
     return "RetrainOptions[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", window=" + window
         + ", windowRecords=" + windowRecords + ", store=" + store + ", initialModel=" + initialModel
         + ", gateFraction=" + gateFraction + ", gate=" + gate + ", modelUpdatesTopic=" + modelUpdatesTopic
-        + ", kafkaProperties=" + KafkaClientProperties.redacted(kafkaProperties) + ", keep=" + keep + ", device="
+        + ", kafkaProperties=" + KafkaClientProperties.redacted(kafkaProperties) + ", registry=" + registry
+        + ", keep=" + keep + ", device="
         + device + ", maxSteps=" + maxSteps + ", timeBudgetSeconds=" + timeBudgetSeconds + ", seed=" + seed
         + ", featureNames=" + featureNames + ", report=" + report + "]";
   }

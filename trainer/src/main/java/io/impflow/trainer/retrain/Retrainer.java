@@ -131,7 +131,7 @@ public final class Retrainer {
 
   private KafkaWindowDataSource.Window readWindow(List<String> features) throws DataSourceException {
     DataReadOptions read = new DataReadOptions(DataReadOptions.DEFAULT_LABEL_COLUMN, false, features, 1, 0L, null,
-        KAFKA_TIMEOUT_MS, options.kafkaProperties());
+        KAFKA_TIMEOUT_MS, options.kafkaProperties(), options.registry());
     KafkaWindowDataSource source = new KafkaWindowDataSource(options.bootstrapServers(), options.topic(), read);
     KafkaWindowDataSource.Selection selection = options.window() != null
         ? KafkaWindowDataSource.Selection.since(clock.millis(), options.window())

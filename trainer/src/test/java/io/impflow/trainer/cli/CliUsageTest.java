@@ -69,7 +69,8 @@ class CliUsageTest {
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("Usage: impflow retrain").contains("--window=DURATION")
         .contains("--window-records=N").contains("--serving=STORE_URI").contains("--every=DURATION")
-        .contains("--on-drift").contains("--keep=N").contains("--report=FILE").contains("--kafka-property=KEY=VALUE");
+        .contains("--on-drift").contains("--keep=N").contains("--report=FILE").contains("--kafka-property=KEY=VALUE")
+        .contains("--input-encoding=single-object|confluent").contains("--schema-registry-url=URL[,URL...]");
     String store = dir.resolve("store").toString();
     String[][] bad = {
         {"--from", "kafka://localhost:1/events", "--serving", store}, 
@@ -79,10 +80,21 @@ class CliUsageTest {
         {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--gate-fraction", "1.5"},
         {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--kafka-property", "novalue"},
         {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--every", "1h",
-            "--on-drift"}};
+            "--on-drift"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--input-encoding", "json"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--input-encoding",
+            "confluent"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--input-encoding",
+            "confluent", "--schema-registry-url", "localhost:8081"},
+        {"--from", "kafka://localhost:1/events", "--serving", store, "--window", "6h", "--schema-registry-url",
+            "http://localhost:8081"}};
     String[] messages = {"--window DURATION or --window-records N", "--window DURATION or --window-records N",
         "--window must be a duration", "--from must be kafka://", "--gate-fraction must be in (0, 1)",
-        "--kafka-property must be KEY=VALUE", "--every and --on-drift: choose one"};
+        "--kafka-property must be KEY=VALUE", "--every and --on-drift: choose one",
+        "--input-encoding must be single-object or confluent, got 'json'",
+        "--input-encoding confluent needs --schema-registry-url",
+        "--schema-registry-url 'localhost:8081' needs an http:// or https:// scheme, e.g. http://localhost:8081",
+        "--schema-registry-url is only used with --input-encoding confluent"};
     for (int i = 0; i < bad.length; i++) {
       String[] args = new String[bad[i].length + 1];
       args[0] = "retrain";
@@ -92,6 +104,16 @@ class CliUsageTest {
       assertThat(run.err()).as(String.join(" ", args)).contains(messages[i]);
     }
     assertThat(Files.exists(dir.resolve("store"))).isFalse();
+  }
+
+  @Test
+  void aKafkaDataSourceWithABadFramingFlagFailsNamingTheFlag() {
+    CliRun run = CliRun.of("train", "--data", "kafka://localhost:1/events", "--out", dir.resolve("m").toString(),
+        "--input-encoding", "confluent", "--schema-registry-url", "registry:8081");
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.err()).contains("--schema-registry-url 'registry:8081' needs an http:// or https:// scheme");
+    assertThat(CliRun.of("train", "--help").out()).contains("--input-encoding=single-object|confluent")
+        .contains("--schema-registry-url=URL[,URL...]");
   }
 
   @Test

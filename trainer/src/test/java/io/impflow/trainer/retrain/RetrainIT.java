@@ -124,7 +124,7 @@ class RetrainIT {
 
   private static RetrainOptions options(String store, String topic, List<String> featureNames, Path report) {
     return new RetrainOptions(KAFKA.cluster().bootstrapServers(), topic, null, WINDOW, store, servingArtifact, 0.2,
-        GateSettings.DEFAULTS, "model-updates", Map.of(), 0, DeviceOption.CPU, null, null, null, featureNames,
+        GateSettings.DEFAULTS, "model-updates", Map.of(), null, 0, DeviceOption.CPU, null, null, null, featureNames,
         report);
   }
 

@@ -1,0 +1,2 @@
+/** An in-process schema registry for tests and the demo: the few REST calls of the registry APIs that are used here. */
+package io.impflow.testkit.registry;
