@@ -104,15 +104,19 @@ public final class DemoPipeline implements AutoCloseable {
 
     announce(DemoStep.MODEL);
     ShuttleSplit data = loadData();
-    TrainedModel model = new ModelCache(settings.modelCache(), out).obtain(data.train(), settings.training(),
-        settings.retrain(), stop);
+    TrainedModel model = new ModelCache(settings.modelCache(), out).obtain(data.train(),
+        settings.training().settings(), settings.retrain(), stop);
     out.printf(Locale.ROOT, "  model %s %s (%s)%n", model.version(), model.reused()
         ? "reused: its training rows and settings match" : String.format(Locale.ROOT, "trained in %.0f s",
         model.seconds()), model.directory());
+    String trainCommand = settings.training().trainCommand();
+    if (trainCommand != null) {
+      out.println("  the model " + trainCommand + " writes (train's defaults; the same version id)");
+    }
     checkStop();
 
     announce(DemoStep.JOB);
-    ReplayPlan plan = ReplayPlan.of(data.test(), runId, settings.malformedPerKind(), settings.seed());
+    ReplayPlan plan = ReplayPlan.of(data.test(), runId, settings.malformedPerKind(), settings.replaySeed());
     Map<TopicPartition, Long> inputStart = kafka.endOffsets(List.of(DemoKafka.EVENTS), DemoStep.JOB);
     ResultCollector collector = new ResultCollector(plan, kafka.consumerProperties("impflow-demo-results-" + runId),
         kafka.endOffsets(List.of(DemoKafka.SCORES, DemoKafka.ALERTS, DemoKafka.DEAD_LETTERS), DemoStep.JOB));
@@ -245,7 +249,7 @@ public final class DemoPipeline implements AutoCloseable {
 
   private ShuttleSplit loadData() {
     try {
-      return ShuttleSplit.load(settings.dataset(), settings.training().seed(), settings.training().trainRows(),
+      return ShuttleSplit.load(settings.dataset(), settings.training().splitSeed(), settings.training().trainRows(),
           settings.testRows());
     } catch (DataSourceException e) {
       throw new DemoStepException(DemoStep.MODEL, e.getMessage(), e);
@@ -327,11 +331,14 @@ public final class DemoPipeline implements AutoCloseable {
     double threshold = scores.values().stream().findAny().map(ScoredEvent::getThreshold).orElse(Double.NaN);
     DetectionMetrics detection = DetectionMetrics.of(aligned.logLikelihood(), aligned.flags(), aligned.labels(),
         -threshold);
+    OperatingPoint atTrainTarget = OperatingPoint.of(aligned,
+        model.calibration().withTargetFpr(DemoTraining.TRAIN_TARGET_FPR));
     double seconds = (collector.lastResultNanos() - replayer.startNanos()) / 1e9;
     List<Long> latencies = collector.latenciesMillis();
     return new DemoSummary(plan.size(), plan.rows(), plan.size() - plan.rows(), collector.scored(),
         collector.deadLetters(), collector.alerts(), collector.duplicates(), seconds,
-        DemoSummary.percentile(latencies, 50), DemoSummary.percentile(latencies, 99), threshold, detection,
+        DemoSummary.percentile(latencies, 50), DemoSummary.percentile(latencies, 99), threshold,
+        model.calibration().targetFpr(), detection, atTrainTarget,
         Map.copyOf(collector.deadLettersByReason()), plan.expectedDeadLetters(),
         List.copyOf(collector.unexpectedDeadLetters()), model, settings.checkpointInterval().toMillis(),
         replayer.writeSeconds());

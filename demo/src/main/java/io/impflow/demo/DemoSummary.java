@@ -26,7 +26,9 @@ import java.util.Map;
  * @param latencyP50Millis median end-to-end latency, produce to committed score
  * @param latencyP99Millis 99th percentile of that latency
  * @param thresholdLogLikelihood the job's threshold: a record is an anomaly when its log-likelihood is below it
+ * @param targetFpr the false-positive rate the served threshold was calibrated for (the demo's {@code --target-fpr})
  * @param detection precision, recall, AUROC and AUPRC of the scores against the labels
+ * @param atTrainTarget the same scores at {@code train}'s default target (0.1 %) of the same calibration
  * @param deadLettersByReason dead letters received, by reason
  * @param expectedDeadLetters malformed records injected, by the reason they must get
  * @param unexpectedDeadLetters dead letters with another reason than injected, or for valid rows
@@ -36,7 +38,8 @@ import java.util.Map;
  */
 public record DemoSummary(int produced, int rows, int malformed, long scored, long deadLetters, long alerts,
     int duplicates, double seconds, long latencyP50Millis, long latencyP99Millis, double thresholdLogLikelihood,
-    DetectionMetrics detection, Map<DeadLetterReason, Integer> deadLettersByReason,
+    double targetFpr, DetectionMetrics detection, OperatingPoint atTrainTarget,
+    Map<DeadLetterReason, Integer> deadLettersByReason,
     Map<DeadLetterReason, Integer> expectedDeadLetters, List<String> unexpectedDeadLetters, TrainedModel model,
     long checkpointIntervalMillis, double writeSeconds) {
 
@@ -110,8 +113,15 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
         alerts, thresholdLogLikelihood, detection.constantDepartures() == 0 ? "" : String.format(Locale.ROOT,
             "; %,d rows depart from a feature that was constant in training (log-likelihood -Infinity)",
             detection.constantDepartures())));
-    line(text, "at the threshold", String.format(Locale.ROOT, "precision %s, recall %s, false-positive rate %s",
-        figure(detection.precision()), figure(detection.recall()), figure(detection.falsePositiveRate())));
+    boolean atTrainDefault = targetFpr == atTrainTarget.targetFpr();
+    line(text, "at the threshold", String.format(Locale.ROOT, "%s (target FPR %s%s)", flagFigures(detection),
+        percent(targetFpr), atTrainDefault ? ", train's default" : ", the demo's --target-fpr; the job serves it"));
+    if (!atTrainDefault) {
+      line(text, "at train's " + percent(atTrainTarget.targetFpr()), String.format(Locale.ROOT, "%s (threshold"
+          + " %.3f: the served model's held-out table and tail at target %s, the threshold train writes by"
+          + " default)", flagFigures(atTrainTarget.detection()), atTrainTarget.thresholdLogLikelihood(),
+          atTrainTarget.targetFpr()));
+    }
     line(text, "ranking", String.format(Locale.ROOT, "AUROC %s, AUPRC %s (score = -log-likelihood vs. the shuttle"
         + " labels)", figure(detection.auroc()), figure(detection.auprc())));
     line(text, "dead letters", deadLetterText());
@@ -163,7 +173,15 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     map.put("checkpoint_interval_ms", checkpointIntervalMillis);
     map.put("write_seconds", writeSeconds);
     map.put("threshold_log_likelihood", thresholdLogLikelihood);
+    map.put("target_fpr", targetFpr);
     map.put("detection", detection);
+    Map<String, Object> trainTarget = new LinkedHashMap<>();
+    trainTarget.put("target_fpr", atTrainTarget.targetFpr());
+    trainTarget.put("threshold_log_likelihood", atTrainTarget.thresholdLogLikelihood());
+    trainTarget.put("how", "the served model's calibration (held-out table and fitted tail) at train's default"
+        + " target; the job flags at target_fpr");
+    trainTarget.put("detection", atTrainTarget.detection());
+    map.put("at_train_default_target", trainTarget);
     map.put("dead_letters_by_reason", deadLettersByReason);
     map.put("dead_letters_injected", expectedDeadLetters);
     map.put("dead_letters_unexpected", unexpectedDeadLetters);
@@ -184,6 +202,17 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private static String flagFigures(DetectionMetrics metrics) {
+    return String.format(Locale.ROOT, "precision %s, recall %s, false-positive rate %s", figure(metrics.precision()),
+        figure(metrics.recall()), figure(metrics.falsePositiveRate()));
+  }
+
+  /** A rate as a percentage without trailing zeros: 1 %, 0.1 %. */
+  private static String percent(double rate) {
+    return java.math.BigDecimal.valueOf(100 * rate).round(new java.math.MathContext(6)).stripTrailingZeros()
+        .toPlainString() + " %";
   }
 
   private static String figure(Double value) {
