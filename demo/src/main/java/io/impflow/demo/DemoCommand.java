@@ -26,10 +26,10 @@ import picocli.CommandLine.Option;
             + " data and settings match); starts the Flink scoring job on an embedded MiniCluster; replays the"
             + " shuttle test rows (normal and outliers, shuffled with a fixed seed) plus malformed records into"
             + " 'events'; shows live progress, then a summary (throughput, latency, alerts, precision/recall at the"
-            + " demo's target and at train's 0.1 %% default, AUROC, dead letters by reason) and writes a report with"
-            + " charts. Everything is shut down and removed at the end, on a failure, and on Ctrl-C."},
+            + " served threshold and at train's 0.1 %% and a 1 %% target of the same calibration, AUROC, dead letters"
+            + " by reason) and writes a report with charts. Everything is shut down and removed at the end, on a failure, and on Ctrl-C."},
     footer = {"", "Examples:", "  ./impflow demo", "  ./impflow demo --drift",
-        "  ./impflow demo --rate 2000 --keep-running", "  ./impflow demo --target-fpr 0.001 --seed 2",
+        "  ./impflow demo --rate 2000 --keep-running", "  ./impflow demo --target-fpr 0.01 --seed 2",
         "  ./impflow demo --train-rows 4000    (a quicker model: a sample, and train's budget for it)",
         "  ./impflow demo --bootstrap-servers kafka:9092 --web-port 0"})
 public final class DemoCommand implements Callable<Integer> {
@@ -91,8 +91,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--target-fpr", paramLabel = "P",
       description = "False-positive rate of the threshold the job serves, calibrated on the held-out training rows"
-          + " as train's --target-fpr (default: ${DEFAULT-VALUE}; train's default is 0.001, which the summary"
-          + " also reports).")
+          + " as train's --target-fpr (default: ${DEFAULT-VALUE}, train's default; the summary also reports 0.1 %%"
+          + " and 1 %% from the same calibration).")
   double targetFpr = TRAINING.settings().targetFpr();
 
   @Option(names = "--seed", paramLabel = "S",

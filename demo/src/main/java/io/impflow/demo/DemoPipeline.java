@@ -331,14 +331,15 @@ public final class DemoPipeline implements AutoCloseable {
     double threshold = scores.values().stream().findAny().map(ScoredEvent::getThreshold).orElse(Double.NaN);
     DetectionMetrics detection = DetectionMetrics.of(aligned.logLikelihood(), aligned.flags(), aligned.labels(),
         -threshold);
-    OperatingPoint atTrainTarget = OperatingPoint.of(aligned,
-        model.calibration().withTargetFpr(DemoTraining.TRAIN_TARGET_FPR));
+    List<OperatingPoint> otherTargets = DemoTraining.REPORTED_TARGETS.stream()
+        .filter(target -> target != model.calibration().targetFpr())
+        .map(target -> OperatingPoint.of(aligned, model.calibration().withTargetFpr(target))).toList();
     double seconds = (collector.lastResultNanos() - replayer.startNanos()) / 1e9;
     List<Long> latencies = collector.latenciesMillis();
     return new DemoSummary(plan.size(), plan.rows(), plan.size() - plan.rows(), collector.scored(),
         collector.deadLetters(), collector.alerts(), collector.duplicates(), seconds,
         DemoSummary.percentile(latencies, 50), DemoSummary.percentile(latencies, 99), threshold,
-        model.calibration().targetFpr(), detection, atTrainTarget,
+        model.calibration().targetFpr(), detection, otherTargets,
         Map.copyOf(collector.deadLettersByReason()), plan.expectedDeadLetters(),
         List.copyOf(collector.unexpectedDeadLetters()), model, settings.checkpointInterval().toMillis(),
         replayer.writeSeconds());

@@ -28,7 +28,8 @@ import java.util.Map;
  * @param thresholdLogLikelihood the job's threshold: a record is an anomaly when its log-likelihood is below it
  * @param targetFpr the false-positive rate the served threshold was calibrated for (the demo's {@code --target-fpr})
  * @param detection precision, recall, AUROC and AUPRC of the scores against the labels
- * @param atTrainTarget the same scores at {@code train}'s default target (0.1 %) of the same calibration
+ * @param otherTargets the same scores at the other {@linkplain DemoTraining#REPORTED_TARGETS reported targets}
+ *     ({@code train}'s default 0.1 % among them) of the served model's calibration
  * @param deadLettersByReason dead letters received, by reason
  * @param expectedDeadLetters malformed records injected, by the reason they must get
  * @param unexpectedDeadLetters dead letters with another reason than injected, or for valid rows
@@ -38,7 +39,7 @@ import java.util.Map;
  */
 public record DemoSummary(int produced, int rows, int malformed, long scored, long deadLetters, long alerts,
     int duplicates, double seconds, long latencyP50Millis, long latencyP99Millis, double thresholdLogLikelihood,
-    double targetFpr, DetectionMetrics detection, OperatingPoint atTrainTarget,
+    double targetFpr, DetectionMetrics detection, List<OperatingPoint> otherTargets,
     Map<DeadLetterReason, Integer> deadLettersByReason,
     Map<DeadLetterReason, Integer> expectedDeadLetters, List<String> unexpectedDeadLetters, TrainedModel model,
     long checkpointIntervalMillis, double writeSeconds) {
@@ -113,14 +114,15 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
         alerts, thresholdLogLikelihood, detection.constantDepartures() == 0 ? "" : String.format(Locale.ROOT,
             "; %,d rows depart from a feature that was constant in training (log-likelihood -Infinity)",
             detection.constantDepartures())));
-    boolean atTrainDefault = targetFpr == atTrainTarget.targetFpr();
-    line(text, "at the threshold", String.format(Locale.ROOT, "%s (target FPR %s%s)", flagFigures(detection),
-        percent(targetFpr), atTrainDefault ? ", train's default" : ", the demo's --target-fpr; the job serves it"));
-    if (!atTrainDefault) {
-      line(text, "at train's " + percent(atTrainTarget.targetFpr()), String.format(Locale.ROOT, "%s (threshold"
-          + " %.3f: the served model's held-out table and tail at target %s, the threshold train writes by"
-          + " default)", flagFigures(atTrainTarget.detection()), atTrainTarget.thresholdLogLikelihood(),
-          atTrainTarget.targetFpr()));
+    line(text, "at the threshold", String.format(Locale.ROOT, "%s (target FPR %s, %s; the job serves it)",
+        flagFigures(detection), percent(targetFpr), targetFpr == DemoTraining.TRAIN_TARGET_FPR ? "train's default"
+            : "the demo's --target-fpr"));
+    for (OperatingPoint other : otherTargets) {
+      boolean trainDefault = other.targetFpr() == DemoTraining.TRAIN_TARGET_FPR;
+      line(text, "at " + (trainDefault ? "train's " : "") + percent(other.targetFpr()), String.format(Locale.ROOT,
+          "%s (threshold %.3f%s)", flagFigures(other.detection()), other.thresholdLogLikelihood(), trainDefault
+              ? ": what train writes by default, from the served model's held-out table and tail"
+              : ": the served model's held-out table and tail at this target, for comparison"));
     }
     line(text, "ranking", String.format(Locale.ROOT, "AUROC %s, AUPRC %s (score = -log-likelihood vs. the shuttle"
         + " labels)", figure(detection.auroc()), figure(detection.auprc())));
@@ -175,13 +177,16 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     map.put("threshold_log_likelihood", thresholdLogLikelihood);
     map.put("target_fpr", targetFpr);
     map.put("detection", detection);
-    Map<String, Object> trainTarget = new LinkedHashMap<>();
-    trainTarget.put("target_fpr", atTrainTarget.targetFpr());
-    trainTarget.put("threshold_log_likelihood", atTrainTarget.thresholdLogLikelihood());
-    trainTarget.put("how", "the served model's calibration (held-out table and fitted tail) at train's default"
-        + " target; the job flags at target_fpr");
-    trainTarget.put("detection", atTrainTarget.detection());
-    map.put("at_train_default_target", trainTarget);
+    List<Map<String, Object>> others = new ArrayList<>();
+    for (OperatingPoint other : otherTargets) {
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("target_fpr", other.targetFpr());
+      point.put("threshold_log_likelihood", other.thresholdLogLikelihood());
+      point.put("detection", other.detection());
+      others.add(point);
+    }
+    // the job flags at target_fpr; these thresholds come from the same calibration, as train would write them
+    map.put("other_targets", others);
     map.put("dead_letters_by_reason", deadLettersByReason);
     map.put("dead_letters_injected", expectedDeadLetters);
     map.put("dead_letters_unexpected", unexpectedDeadLetters);

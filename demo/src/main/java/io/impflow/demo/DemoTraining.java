@@ -2,6 +2,7 @@ package io.impflow.demo;
 
 import io.impflow.model.flow.Architecture;
 import io.impflow.trainer.fit.TrainingSettings;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,10 +20,15 @@ public record DemoTraining(TrainingSettings settings, int trainRows, long splitS
   public static final double TRAIN_TARGET_FPR = TrainingSettings.defaults().targetFpr();
 
   /**
-   * The demo's default target false-positive rate: the threshold the job serves. Chosen by measurement, see the
-   * README's demo paragraph.
+   * The demo's default target false-positive rate, the threshold the job serves: {@code train}'s. Measured on the
+   * shuttle test rows with train's defaults (README): 1 % catches 0.015 more of the outliers than 0.1 % at six
+   * times the false alarms, so the demo no longer calibrates at 1 % (it did when its own small model left most
+   * outliers in shuttle's long low-density tail of normal rows).
    */
-  public static final double DEFAULT_TARGET_FPR = 0.01;
+  public static final double DEFAULT_TARGET_FPR = TRAIN_TARGET_FPR;
+
+  /** Targets the summary reports besides the served one, from the same calibration: train's default and 1 %. */
+  public static final List<Double> REPORTED_TARGETS = List.of(TRAIN_TARGET_FPR, 0.01);
 
   /** Validates what the trainer's settings leave to the request, with messages that name the demo's flags. */
   public DemoTraining {
