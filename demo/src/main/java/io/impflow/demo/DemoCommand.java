@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
             + " shuttle test rows (normal and outliers, shuffled with a fixed seed) plus malformed records into"
             + " 'events'; shows live progress, then a summary (throughput, latency, alerts, precision/recall at the"
             + " served threshold and at train's 0.1 %% and a 1 %% target of the same calibration, AUROC, dead letters"
-            + " by reason) and writes a report with charts. Everything is shut down and removed at the end, on a failure, and on Ctrl-C."},
+            + " by reason) and writes a report with charts. Everything is shut down and removed at the end, on a"
+            + " failure, and on Ctrl-C."},
     footer = {"", "Examples:", "  ./impflow demo", "  ./impflow demo --drift",
         "  ./impflow demo --rate 2000 --keep-running", "  ./impflow demo --target-fpr 0.01 --seed 2",
         "  ./impflow demo --train-rows 4000    (a quicker model: a sample, and train's budget for it)",

@@ -111,7 +111,7 @@ public final class DemoPipeline implements AutoCloseable {
         model.seconds()), model.directory());
     String trainCommand = settings.training().trainCommand();
     if (trainCommand != null) {
-      out.println("  the model " + trainCommand + " writes (train's defaults; the same version id)");
+      out.println("  trained as " + trainCommand + " trains (train's defaults: the same model, the same version id)");
     }
     checkStop();
 
@@ -262,6 +262,7 @@ public final class DemoPipeline implements AutoCloseable {
     long lastProgress = start;
     long lastChange = start;
     long lastAccounted = 0;
+    long lastAlerts = 0;
     long lastSent = 0;
     long lastOut = 0;
     while (true) {
@@ -275,13 +276,16 @@ public final class DemoPipeline implements AutoCloseable {
             + collector.failure().getMessage(), collector.failure());
       }
       long accounted = collector.accounted();
-      if (replayer.done() && accounted >= plan.size()) {
+      long alerts = collector.alerts();
+      // every record accounted for, and the alerts of the flagged ones in too (another sink, committed apart)
+      if (replayer.done() && accounted >= plan.size() && alerts >= collector.flaggedScores()) {
         progressLine(plan, replayer, collector, start, 0, 0);
         return;
       }
       long now = System.nanoTime();
-      if (accounted != lastAccounted) {
+      if (accounted != lastAccounted || alerts != lastAlerts) {
         lastAccounted = accounted;
+        lastAlerts = alerts;
         lastChange = now;
       }
       if (now - lastProgress >= TimeUnit.MILLISECONDS.toNanos(PROGRESS_EVERY_MILLIS)) {
@@ -296,8 +300,9 @@ public final class DemoPipeline implements AutoCloseable {
       }
       if (now - lastChange > settings.stallTimeout().toNanos()) {
         throw new DemoStepException(DemoStep.RESULTS, String.format(Locale.ROOT, "no new results for %d s: %,d of"
-            + " %,d records accounted for, consumer lag %d", settings.stallTimeout().toSeconds(), accounted,
-            plan.size(), kafka.lag(DemoKafka.EVENTS, EmbeddedJob.groupId(runId))), null);
+            + " %,d records accounted for, %,d alerts of %,d flagged scores, consumer lag %d",
+            settings.stallTimeout().toSeconds(), accounted, plan.size(), alerts, collector.flaggedScores(),
+            kafka.lag(DemoKafka.EVENTS, EmbeddedJob.groupId(runId))), null);
       }
       pause();
     }

@@ -7,7 +7,7 @@ import io.impflow.trainer.fit.TrainingSettings;
 final class SmallTraining {
   private SmallTraining() {}
 
-  /** {@link TrainingSettings#defaults()} with these overrides; everything else (robust start, auto trimming) as train. */
+  /** {@link TrainingSettings#defaults()} with these overrides; the rest (robust start, auto trimming) as train's. */
   static TrainingSettings settings(Architecture architecture, int blocks, int hidden, int layers, long maxSteps,
       double targetFpr, long seed) {
     TrainingSettings d = TrainingSettings.defaults();
