@@ -21,13 +21,17 @@ import picocli.CommandLine.Option;
     description = {
         "Runs the whole pipeline on this machine: starts a local Kafka broker (KRaft, its own JVM, a temporary"
             + " directory) and creates the topics events, scores, alerts and dead-letters; trains an ImpFlow model on"
-            + " the normal rows of datasets/shuttle.csv (clean split; reused from .impflow/models/ when data and"
-            + " settings match); starts the Flink scoring job on an embedded MiniCluster; replays the shuttle test"
-            + " rows (normal and outliers, shuffled with a fixed seed) plus malformed records into 'events'; shows live"
-            + " progress, then a summary (throughput, latency, alerts, precision/recall, AUROC, dead letters by"
-            + " reason) and writes a report with charts. Everything is shut down and removed at the end, on a"
+            + " the normal rows of datasets/shuttle.csv (the clean split's training part) exactly as './impflow train"
+            + " --data datasets/shuttle.csv --split clean' does with its defaults (reused from .impflow/models/ when"
+            + " data and settings match); starts the Flink scoring job on an embedded MiniCluster; replays the"
+            + " shuttle test rows (normal and outliers, shuffled with a fixed seed) plus malformed records into"
+            + " 'events'; shows live progress, then a summary (throughput, latency, alerts, precision/recall at the"
+            + " served threshold and at train's 0.1 %% and a 1 %% target of the same calibration, AUROC, dead letters"
+            + " by reason) and writes a report with charts. Everything is shut down and removed at the end, on a"
             + " failure, and on Ctrl-C."},
-    footer = {"", "Examples:", "  ./impflow demo", "  ./impflow demo --drift", "  ./impflow demo --rate 2000 --keep-running",
+    footer = {"", "Examples:", "  ./impflow demo", "  ./impflow demo --drift",
+        "  ./impflow demo --rate 2000 --keep-running", "  ./impflow demo --target-fpr 0.01 --seed 2",
+        "  ./impflow demo --train-rows 4000    (a quicker model: a sample, and train's budget for it)",
         "  ./impflow demo --bootstrap-servers kafka:9092 --web-port 0"})
 public final class DemoCommand implements Callable<Integer> {
   private static final String LOG_CONFIG = "impflow-demo-log4j2.xml";
@@ -35,7 +39,7 @@ public final class DemoCommand implements Callable<Integer> {
   static final String LOG_FILE_PROPERTY = "impflow.demo.logFile";
   private static final long HOOK_WAIT_SECONDS = 30;
 
-  private static final TrainingSettings TRAINING = TrainingSettings.defaults();
+  private static final DemoTraining TRAINING = DemoTraining.defaults();
 
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
       description = "Use this Kafka cluster instead of starting a local broker (missing topics are created).")
@@ -55,8 +59,9 @@ public final class DemoCommand implements Callable<Integer> {
           + " wrong dimension) (default: ${DEFAULT-VALUE}).")
   int malformedPerKind = 3;
 
-  @Option(names = "--seed", paramLabel = "S", description = "Seed of the replay order (default: ${DEFAULT-VALUE}).")
-  long seed = 1;
+  @Option(names = "--replay-seed", paramLabel = "S",
+      description = "Seed of the replay order and of the malformed records' positions (default: ${DEFAULT-VALUE}).")
+  long replaySeed = 1;
 
   @Option(names = "--web-port", paramLabel = "PORT",
       description = "Port of the MiniCluster's REST API; 0 = any free port (default: ${DEFAULT-VALUE}).")
@@ -95,23 +100,40 @@ public final class DemoCommand implements Callable<Integer> {
           + " more minutes; the report gets model-health.png).")
   boolean drift;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "Most training epochs (default: ${DEFAULT-VALUE}).")
-  int epochs = TRAINING.epochs();
+  @Option(names = "--target-fpr", paramLabel = "P",
+      description = "False-positive rate of the threshold the job serves, calibrated on the held-out training rows"
+          + " as train's --target-fpr (default: ${DEFAULT-VALUE}, train's default; the summary also reports 0.1 %%"
+          + " and 1 %% from the same calibration).")
+  double targetFpr = TRAINING.settings().targetFpr();
+
+  @Option(names = "--seed", paramLabel = "S",
+      description = "Training seed, as train's --seed: initialization, hold-out and batch order (default:"
+          + " ${DEFAULT-VALUE}).")
+  long seed = TRAINING.settings().seed();
+
+  @Option(names = "--split-seed", paramLabel = "S",
+      description = "Seed of the clean split of datasets/shuttle.csv into training and test rows, as train's"
+          + " --split-seed, and of the --train-rows sample (default: ${DEFAULT-VALUE}).")
+  long splitSeed = TRAINING.splitSeed();
 
   @Option(names = "--train-rows", paramLabel = "N",
-      description = "Train on a seeded sample of N rows of the clean split's training part; 0 = all 31,910"
-          + " (default: ${DEFAULT-VALUE}).")
+      description = "Train on a seeded sample of N rows of the clean split's training part; 0 = all 31,910, as train"
+          + " reads them (default: ${DEFAULT-VALUE}). Fewer rows also mean a smaller step budget (train's: a quarter"
+          + " step per row, at most 2,000).")
   int trainRows = TRAINING.trainRows();
 
-  @Option(names = "--blocks", paramLabel = "N", description = "Flow blocks (default: ${DEFAULT-VALUE}).")
-  int blocks = TRAINING.blocks();
+  @Option(names = "--arch", paramLabel = "ARCH",
+      description = "IMPFLOW or RESFLOW, as train's --arch (default: ${DEFAULT-VALUE}).")
+  Architecture architecture = TRAINING.settings().architecture();
+
+  @Option(names = "--blocks", paramLabel = "N", description = "Flow blocks, as train's --blocks (default:"
+      + " ${DEFAULT-VALUE}).")
+  int blocks = TRAINING.settings().blocks();
 
   @Option(names = "--hidden", paramLabel = "H",
-      description = "Hidden width of every residual MLP (default: ${DEFAULT-VALUE}).")
-  int hidden = TRAINING.hidden();
-
-  @Option(names = "--arch", paramLabel = "ARCH", description = "IMPFLOW or RESFLOW (default: ${DEFAULT-VALUE}).")
-  Architecture architecture = TRAINING.architecture();
+      description = "Hidden width of every residual MLP, as train's --hidden (default: ${DEFAULT-VALUE}). Every"
+          + " other training setting is train's default.")
+  int hidden = TRAINING.settings().hidden();
 
   @Override
   public Integer call() {
@@ -221,13 +243,12 @@ public final class DemoCommand implements Callable<Integer> {
     return 1;
   }
 
-  private DemoSettings settings(Path home) {
+  DemoSettings settings(Path home) {
     DemoSettings defaults = DemoSettings.defaults(home);
-    TrainingSettings training = new TrainingSettings(architecture, blocks, hidden, TRAINING.layers(),
-        TRAINING.activation(), TRAINING.lipschitz(), epochs, TRAINING.batchSize(), TRAINING.learningRate(),
-        TRAINING.patience(), trainRows, TRAINING.validationFraction(), TRAINING.targetFpr(), TRAINING.seed());
+    DemoTraining training = new DemoTraining(DemoTraining.train(architecture, blocks, hidden, seed, targetFpr),
+        trainRows, splitSeed);
     return new DemoSettings(home, bootstrapServers == null || bootstrapServers.isBlank() ? null : bootstrapServers,
-        rate, testRows, malformedPerKind, seed, webPort, Duration.ofMillis(checkpointIntervalMillis),
+        rate, testRows, malformedPerKind, replaySeed, webPort, Duration.ofMillis(checkpointIntervalMillis),
         Duration.ofSeconds(stallTimeoutSeconds), keepRunning, retrain, defaults.modelCache(), defaults.reportRoot(),
         training, drift, inputEncoding, schemaRegistryUrl);
   }

@@ -104,15 +104,19 @@ public final class DemoPipeline implements AutoCloseable {
 
     announce(DemoStep.MODEL);
     ShuttleSplit data = loadData();
-    TrainedModel model = new ModelCache(settings.modelCache(), out).obtain(data.train(), settings.training(),
-        settings.retrain(), stop);
+    TrainedModel model = new ModelCache(settings.modelCache(), out).obtain(data.train(),
+        settings.training().settings(), settings.retrain(), stop);
     out.printf(Locale.ROOT, "  model %s %s (%s)%n", model.version(), model.reused()
         ? "reused: its training rows and settings match" : String.format(Locale.ROOT, "trained in %.0f s",
         model.seconds()), model.directory());
+    String trainCommand = settings.training().trainCommand();
+    if (trainCommand != null) {
+      out.println("  trained as " + trainCommand + " trains (train's defaults: the same model, the same version id)");
+    }
     checkStop();
 
     announce(DemoStep.JOB);
-    ReplayPlan plan = ReplayPlan.of(data.test(), runId, settings.malformedPerKind(), settings.seed());
+    ReplayPlan plan = ReplayPlan.of(data.test(), runId, settings.malformedPerKind(), settings.replaySeed());
     Map<TopicPartition, Long> inputStart = kafka.endOffsets(List.of(DemoKafka.EVENTS), DemoStep.JOB);
     ResultCollector collector = new ResultCollector(plan, kafka.consumerProperties("impflow-demo-results-" + runId),
         kafka.endOffsets(List.of(DemoKafka.SCORES, DemoKafka.ALERTS, DemoKafka.DEAD_LETTERS), DemoStep.JOB));
@@ -259,7 +263,7 @@ public final class DemoPipeline implements AutoCloseable {
 
   private ShuttleSplit loadData() {
     try {
-      return ShuttleSplit.load(settings.dataset(), settings.training().seed(), settings.training().trainRows(),
+      return ShuttleSplit.load(settings.dataset(), settings.training().splitSeed(), settings.training().trainRows(),
           settings.testRows());
     } catch (DataSourceException e) {
       throw new DemoStepException(DemoStep.MODEL, e.getMessage(), e);
@@ -272,6 +276,7 @@ public final class DemoPipeline implements AutoCloseable {
     long lastProgress = start;
     long lastChange = start;
     long lastAccounted = 0;
+    long lastAlerts = 0;
     long lastSent = 0;
     long lastOut = 0;
     while (true) {
@@ -285,13 +290,16 @@ public final class DemoPipeline implements AutoCloseable {
             + collector.failure().getMessage(), collector.failure());
       }
       long accounted = collector.accounted();
-      if (replayer.done() && accounted >= plan.size()) {
+      long alerts = collector.alerts();
+      // every record accounted for, and the alerts of the flagged ones in too (another sink, committed apart)
+      if (replayer.done() && accounted >= plan.size() && alerts >= collector.flaggedScores()) {
         progressLine(plan, replayer, collector, start, 0, 0);
         return;
       }
       long now = System.nanoTime();
-      if (accounted != lastAccounted) {
+      if (accounted != lastAccounted || alerts != lastAlerts) {
         lastAccounted = accounted;
+        lastAlerts = alerts;
         lastChange = now;
       }
       if (now - lastProgress >= TimeUnit.MILLISECONDS.toNanos(PROGRESS_EVERY_MILLIS)) {
@@ -306,8 +314,9 @@ public final class DemoPipeline implements AutoCloseable {
       }
       if (now - lastChange > settings.stallTimeout().toNanos()) {
         throw new DemoStepException(DemoStep.RESULTS, String.format(Locale.ROOT, "no new results for %d s: %,d of"
-            + " %,d records accounted for, consumer lag %d", settings.stallTimeout().toSeconds(), accounted,
-            plan.size(), kafka.lag(DemoKafka.EVENTS, EmbeddedJob.groupId(runId))), null);
+            + " %,d records accounted for, %,d alerts of %,d flagged scores, consumer lag %d",
+            settings.stallTimeout().toSeconds(), accounted, plan.size(), alerts, collector.flaggedScores(),
+            kafka.lag(DemoKafka.EVENTS, EmbeddedJob.groupId(runId))), null);
       }
       pause();
     }
@@ -341,11 +350,15 @@ public final class DemoPipeline implements AutoCloseable {
     double threshold = scores.values().stream().findAny().map(ScoredEvent::getThreshold).orElse(Double.NaN);
     DetectionMetrics detection = DetectionMetrics.of(aligned.logLikelihood(), aligned.flags(), aligned.labels(),
         -threshold);
+    List<OperatingPoint> otherTargets = DemoTraining.REPORTED_TARGETS.stream()
+        .filter(target -> target != model.calibration().targetFpr())
+        .map(target -> OperatingPoint.of(aligned, model.calibration().withTargetFpr(target))).toList();
     double seconds = (collector.lastResultNanos() - replayer.startNanos()) / 1e9;
     List<Long> latencies = collector.latenciesMillis();
     return new DemoSummary(plan.size(), plan.rows(), plan.size() - plan.rows(), collector.scored(),
         collector.deadLetters(), collector.alerts(), collector.duplicates(), seconds,
-        DemoSummary.percentile(latencies, 50), DemoSummary.percentile(latencies, 99), threshold, detection,
+        DemoSummary.percentile(latencies, 50), DemoSummary.percentile(latencies, 99), threshold,
+        model.calibration().targetFpr(), detection, otherTargets,
         Map.copyOf(collector.deadLettersByReason()), plan.expectedDeadLetters(),
         List.copyOf(collector.unexpectedDeadLetters()), model, settings.checkpointInterval().toMillis(),
         replayer.writeSeconds());

@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param rate records per second written to {@code events}; 0 = as fast as the producer goes
  * @param testRows most shuttle test rows replayed, stratified by label (0 = all of them)
  * @param malformedPerKind malformed records injected per kind
- * @param seed seed of the replay order and of the malformed records' positions
+ * @param replaySeed seed of the replay order and of the malformed records' positions
  * @param webPort port of the MiniCluster's REST endpoint (0 = any free port)
  * @param checkpointInterval the job's checkpoint interval; scores become visible (committed) on checkpoints
  * @param stallTimeout how long the output may stand still before the demo gives up
@@ -19,14 +19,14 @@ import java.time.Duration;
  * @param retrain train a new model even when a cached one matches
  * @param modelCache directory of cached models
  * @param reportRoot directory that receives one report directory per run
- * @param training how to train the model
+ * @param training what model to train ({@code train}'s settings) and on which rows
  * @param drift after the replay, show the model lifecycle: a shifted stream, drift, retrain, gate, hot swap
  * @param inputEncoding how events are framed: {@code single-object} or {@code confluent} (schema-registry framed)
  * @param schemaRegistryUrl the registry of {@code confluent} events, or {@code null} to start one in the demo's JVM
  */
 public record DemoSettings(Path home, String bootstrapServers, double rate, int testRows, int malformedPerKind,
-    long seed, int webPort, Duration checkpointInterval, Duration stallTimeout, boolean keepRunning, boolean retrain,
-    Path modelCache, Path reportRoot, TrainingSettings training, boolean drift, String inputEncoding,
+    long replaySeed, int webPort, Duration checkpointInterval, Duration stallTimeout, boolean keepRunning,
+    boolean retrain, Path modelCache, Path reportRoot, DemoTraining training, boolean drift, String inputEncoding,
     String schemaRegistryUrl) {
 
   /** The framing of events by default. */
@@ -58,10 +58,10 @@ public record DemoSettings(Path home, String bootstrapServers, double rate, int 
   }
 
   /** Settings with single-object encoded events. */
-  public DemoSettings(Path home, String bootstrapServers, double rate, int testRows, int malformedPerKind, long seed,
-      int webPort, Duration checkpointInterval, Duration stallTimeout, boolean keepRunning, boolean retrain,
-      Path modelCache, Path reportRoot, TrainingSettings training, boolean drift) {
-    this(home, bootstrapServers, rate, testRows, malformedPerKind, seed, webPort, checkpointInterval, stallTimeout,
+  public DemoSettings(Path home, String bootstrapServers, double rate, int testRows, int malformedPerKind,
+      long replaySeed, int webPort, Duration checkpointInterval, Duration stallTimeout, boolean keepRunning,
+      boolean retrain, Path modelCache, Path reportRoot, DemoTraining training, boolean drift) {
+    this(home, bootstrapServers, rate, testRows, malformedPerKind, replaySeed, webPort, checkpointInterval, stallTimeout,
         keepRunning, retrain, modelCache, reportRoot, training, drift, SINGLE_OBJECT, null);
   }
 
@@ -70,7 +70,7 @@ public record DemoSettings(Path home, String bootstrapServers, double rate, int 
     Path state = home.resolve(".impflow");
     return new DemoSettings(home, null, 0, 0, 3, 1L, DEFAULT_WEB_PORT, Duration.ofSeconds(1),
         Duration.ofSeconds(120), false, false, state.resolve("models"), state.resolve("reports"),
-        TrainingSettings.defaults(), false);
+        DemoTraining.defaults(), false);
   }
 
   /** The same settings against an existing cluster, with another replay seed. */
@@ -82,14 +82,14 @@ public record DemoSettings(Path home, String bootstrapServers, double rate, int 
 
   /** The same settings with the lifecycle steps ({@code --drift}) on or off. */
   public DemoSettings withDrift(boolean on) {
-    return new DemoSettings(home, bootstrapServers, rate, testRows, malformedPerKind, seed, webPort,
+    return new DemoSettings(home, bootstrapServers, rate, testRows, malformedPerKind, replaySeed, webPort,
         checkpointInterval, stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, on, inputEncoding,
         schemaRegistryUrl);
   }
 
   /** The same settings with schema-registry framed events, at {@code url} or (null) a registry the demo starts. */
   public DemoSettings withConfluentEvents(String url) {
-    return new DemoSettings(home, bootstrapServers, rate, testRows, malformedPerKind, seed, webPort,
+    return new DemoSettings(home, bootstrapServers, rate, testRows, malformedPerKind, replaySeed, webPort,
         checkpointInterval, stallTimeout, keepRunning, retrain, modelCache, reportRoot, training, drift, CONFLUENT,
         url);
   }

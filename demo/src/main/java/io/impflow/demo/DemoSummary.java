@@ -26,7 +26,10 @@ import java.util.Map;
  * @param latencyP50Millis median end-to-end latency, produce to committed score
  * @param latencyP99Millis 99th percentile of that latency
  * @param thresholdLogLikelihood the job's threshold: a record is an anomaly when its log-likelihood is below it
+ * @param targetFpr the false-positive rate the served threshold was calibrated for (the demo's {@code --target-fpr})
  * @param detection precision, recall, AUROC and AUPRC of the scores against the labels
+ * @param otherTargets the same scores at the other {@linkplain DemoTraining#REPORTED_TARGETS reported targets}
+ *     ({@code train}'s default 0.1 % among them) of the served model's calibration
  * @param deadLettersByReason dead letters received, by reason
  * @param expectedDeadLetters malformed records injected, by the reason they must get
  * @param unexpectedDeadLetters dead letters with another reason than injected, or for valid rows
@@ -36,7 +39,8 @@ import java.util.Map;
  */
 public record DemoSummary(int produced, int rows, int malformed, long scored, long deadLetters, long alerts,
     int duplicates, double seconds, long latencyP50Millis, long latencyP99Millis, double thresholdLogLikelihood,
-    DetectionMetrics detection, Map<DeadLetterReason, Integer> deadLettersByReason,
+    double targetFpr, DetectionMetrics detection, List<OperatingPoint> otherTargets,
+    Map<DeadLetterReason, Integer> deadLettersByReason,
     Map<DeadLetterReason, Integer> expectedDeadLetters, List<String> unexpectedDeadLetters, TrainedModel model,
     long checkpointIntervalMillis, double writeSeconds) {
 
@@ -110,8 +114,16 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
         alerts, thresholdLogLikelihood, detection.constantDepartures() == 0 ? "" : String.format(Locale.ROOT,
             "; %,d rows depart from a feature that was constant in training (log-likelihood -Infinity)",
             detection.constantDepartures())));
-    line(text, "at the threshold", String.format(Locale.ROOT, "precision %s, recall %s, false-positive rate %s",
-        figure(detection.precision()), figure(detection.recall()), figure(detection.falsePositiveRate())));
+    line(text, "at the threshold", String.format(Locale.ROOT, "%s (target FPR %s, %s; the job serves it)",
+        flagFigures(detection), percent(targetFpr), targetFpr == DemoTraining.TRAIN_TARGET_FPR ? "train's default"
+            : "the demo's --target-fpr"));
+    for (OperatingPoint other : otherTargets) {
+      boolean trainDefault = other.targetFpr() == DemoTraining.TRAIN_TARGET_FPR;
+      line(text, "at " + (trainDefault ? "train's " : "") + percent(other.targetFpr()), String.format(Locale.ROOT,
+          "%s (threshold %.3f%s)", flagFigures(other.detection()), other.thresholdLogLikelihood(), trainDefault
+              ? ": what train writes by default, from the served model's held-out table and tail"
+              : ": the served model's held-out table and tail at this target, for comparison"));
+    }
     line(text, "ranking", String.format(Locale.ROOT, "AUROC %s, AUPRC %s (score = -log-likelihood vs. the shuttle"
         + " labels)", figure(detection.auroc()), figure(detection.auprc())));
     line(text, "dead letters", deadLetterText());
@@ -163,7 +175,18 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     map.put("checkpoint_interval_ms", checkpointIntervalMillis);
     map.put("write_seconds", writeSeconds);
     map.put("threshold_log_likelihood", thresholdLogLikelihood);
+    map.put("target_fpr", targetFpr);
     map.put("detection", detection);
+    List<Map<String, Object>> others = new ArrayList<>();
+    for (OperatingPoint other : otherTargets) {
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("target_fpr", other.targetFpr());
+      point.put("threshold_log_likelihood", other.thresholdLogLikelihood());
+      point.put("detection", other.detection());
+      others.add(point);
+    }
+    // the job flags at target_fpr; these thresholds come from the same calibration, as train would write them
+    map.put("other_targets", others);
     map.put("dead_letters_by_reason", deadLettersByReason);
     map.put("dead_letters_injected", expectedDeadLetters);
     map.put("dead_letters_unexpected", unexpectedDeadLetters);
@@ -184,6 +207,17 @@ public record DemoSummary(int produced, int rows, int malformed, long scored, lo
     long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private static String flagFigures(DetectionMetrics metrics) {
+    return String.format(Locale.ROOT, "precision %s, recall %s, false-positive rate %s", figure(metrics.precision()),
+        figure(metrics.recall()), figure(metrics.falsePositiveRate()));
+  }
+
+  /** A rate as a percentage without trailing zeros: 1 %, 0.1 %. */
+  private static String percent(double rate) {
+    return java.math.BigDecimal.valueOf(100 * rate).round(new java.math.MathContext(6)).stripTrailingZeros()
+        .toPlainString() + " %";
   }
 
   private static String figure(Double value) {

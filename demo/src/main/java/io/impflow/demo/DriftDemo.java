@@ -56,8 +56,6 @@ final class DriftDemo {
   /** Shares of the normal test rows replayed as the baseline and as the shifted window the retrain reads. */
   static final double BASELINE_SHARE = 0.15;
   static final double SHIFTED_SHARE = 0.5;
-  /** The retrain's wall-time budget: the demo's model trains for a few epochs, far less than this. */
-  static final double RETRAIN_TIME_BUDGET_SECONDS = 120;
 
   /** Shifted features (indices into shuttle's x0..x8) and the offset added to each: x0 + 6, x2 + 8, x6 + 10. */
   private static final int[] SHIFTED_FEATURES = {0, 2, 6};
@@ -136,7 +134,7 @@ final class DriftDemo {
       throw new DemoStepException(DemoStep.RESULTS, "--drift needs at least " + MIN_NORMAL_ROWS + " normal test"
           + " rows, the replay has " + normal.length, "leave --rows at 0 (all test rows) or raise it", null);
     }
-    SplittableRandom random = new SplittableRandom(settings.seed() ^ 0xD21F7L);
+    SplittableRandom random = new SplittableRandom(settings.replaySeed() ^ 0xD21F7L);
     for (int i = normal.length - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = normal[i];
@@ -237,7 +235,7 @@ final class DriftDemo {
   }
 
   private void replay(Dataset rows, String phase, double rate, Outputs outputs) {
-    ReplayPlan plan = ReplayPlan.of(rows, runId + "-" + phase, 0, settings.seed());
+    ReplayPlan plan = ReplayPlan.of(rows, runId + "-" + phase, 0, settings.replaySeed());
     String prefix = runId + "-" + phase + "-";
     lastScoreNanos = System.nanoTime();
     try (EventReplayer replayer = new EventReplayer(plan, DemoKafka.EVENTS, rate, kafka.producerProperties(),
@@ -267,8 +265,7 @@ final class DriftDemo {
   private RetrainDecision retrain(int windowRecords) {
     RetrainOptions options = new RetrainOptions(kafka.bootstrapServers(), DemoKafka.EVENTS, null, windowRecords,
         store.root().toString(), null, 0.2, GateSettings.DEFAULTS, MODEL_UPDATES, Map.of(), framing.registry(), 0,
-        DeviceOption.AUTO,
-        null, RETRAIN_TIME_BUDGET_SECONDS, null, null, workDirectory.resolve("retrain.json"));
+        DeviceOption.AUTO, null, null, null, null, workDirectory.resolve("retrain.json"));
     try {
       return new Retrainer(options, Clock.systemUTC()).runOnce();
     } catch (DataSourceException | java.io.IOException | io.impflow.model.artifact.ArtifactException

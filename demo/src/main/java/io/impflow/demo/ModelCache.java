@@ -2,6 +2,7 @@ package io.impflow.demo;
 
 import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.calibration.Calibration;
 import io.impflow.testkit.process.FileTree;
 import io.impflow.trainer.data.DataSourceException;
 import io.impflow.trainer.data.Dataset;
@@ -10,8 +11,11 @@ import io.impflow.trainer.fit.EpochStats;
 import io.impflow.trainer.fit.StopSignal;
 import io.impflow.trainer.fit.TrainingProgress;
 import io.impflow.trainer.fit.TrainingRun;
+import io.impflow.trainer.fit.TrainingSettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -28,7 +32,8 @@ import java.util.UUID;
 
 /**
  * Trained demo models by content: a model is stored under a key derived from the SHA-256 of its training rows and
- * the canonical training settings, so a second run with the same data and settings loads it instead of training.
+ * the {@linkplain #canonical canonical text} of the trainer's settings, so a second run with the same data and
+ * settings loads it instead of training.
  * A cached artifact that no longer loads (checksum, artifact format of another version) is discarded and retrained.
  */
 public final class ModelCache {
@@ -45,7 +50,7 @@ public final class ModelCache {
 
   /** The directory a model for these rows and settings lives in. */
   public Path location(Dataset train, TrainingSettings settings) {
-    return directory.resolve("shuttle-" + key(train.sha256(), settings.canonical()));
+    return directory.resolve("shuttle-" + key(train.sha256(), canonical(settings)));
   }
 
   /**
@@ -59,9 +64,9 @@ public final class ModelCache {
     long start = System.nanoTime();
     Path target = location(train, settings);
     if (Files.isDirectory(target) && !retrain) {
-      String version = loadableVersion(target, train.sha256());
-      if (version != null) {
-        return new TrainedModel(target, version, true, List.of(), 0, seconds(start));
+      Cached cached = loadable(target, train.sha256());
+      if (cached != null) {
+        return new TrainedModel(target, cached.version(), true, List.of(), 0, seconds(start), cached.calibration());
       }
     }
     return train(train, settings, target, stop, start);
@@ -71,20 +76,26 @@ public final class ModelCache {
     Path scratch = directory.resolve(TEMP_PREFIX + UUID.randomUUID());
     try {
       Files.createDirectories(directory);
-      TrainingRun.Request request = new TrainingRun.Request(train, settings.flowSpec(train.dimension()),
-          settings.trainingConfig(), settings.validationFraction(), settings.targetFpr(),
-          DeviceOption.AUTO.resolve(DeviceOption.usableGpuCount()), scratch);
-      out.printf(Locale.ROOT, "  training %s on %,d rows (%s), at most %d epochs%n",
-          settings.architecture().toString().toLowerCase(Locale.ROOT), train.size(), request.device().reason(),
-          settings.epochs());
-      TrainingRun.Outcome outcome = TrainingRun.run(request, new EpochLines(out), stop);
+      TrainingRun.Request request = settings.request(train, DeviceOption.AUTO.resolve(DeviceOption.usableGpuCount()),
+          scratch);
+      int fitRows = train.size() - (int) Math.round(settings.validationFraction() * train.size());
+      int stepsPerEpoch = Math.max(1, (fitRows + request.config().batchSize() - 1) / request.config().batchSize());
+      long budgetEpochs = Math.min(request.config().epochs(),
+          (request.config().maxSteps() + stepsPerEpoch - 1) / stepsPerEpoch);
+      out.printf(Locale.ROOT, "  training %s (%d blocks, hidden %d) on %,d rows with train's settings: %.0f %% held"
+          + " out, batch %d, at most %,d steps (%d epochs), contamination %s, target FPR %s (%s)%n",
+          settings.architecture().toString().toLowerCase(Locale.ROOT), settings.blocks(), settings.hidden(),
+          train.size(), 100 * settings.validationFraction(), request.config().batchSize(),
+          request.config().maxSteps(), budgetEpochs, settings.contamination() == TrainingSettings.CONTAMINATION_AUTO
+              ? "auto" : String.valueOf(settings.contamination()), settings.targetFpr(), request.device().reason());
+      TrainingRun.Outcome outcome = TrainingRun.run(request, new EpochLines(out, budgetEpochs), stop);
       if (outcome.training().interrupted() || stop.isRequested()) {
         throw new DemoStepException(DemoStep.MODEL, "training was interrupted; the partial model is not cached",
             "run the demo again to train from the start", null);
       }
       install(scratch, target);
       return new TrainedModel(target, outcome.version(), false, outcome.training().history(),
-          outcome.training().bestEpoch(), seconds(start));
+          outcome.training().bestEpoch(), seconds(start), outcome.calibration());
     } catch (DataSourceException | ArtifactException | IOException | IllegalArgumentException e) {
       throw new DemoStepException(DemoStep.MODEL, "training on " + train.origin() + " failed: " + e.getMessage(), e);
     } catch (io.impflow.trainer.fit.DeviceUnavailableException e) {
@@ -94,12 +105,18 @@ public final class ModelCache {
     }
   }
 
-  /** The model's version when the artifact loads and was trained on rows with this hash, else null (it is removed). */
-  private String loadableVersion(Path target, String dataSha256) {
+  /** A cached artifact's version and calibration. */
+  private record Cached(String version, Calibration calibration) {}
+
+  /**
+   * The model's version and calibration when the artifact loads, is calibrated and was trained on rows with this
+   * hash, else null (it is removed).
+   */
+  private Cached loadable(Path target, String dataSha256) {
     try (DensityModel model = DensityModel.load(target)) {
       Object trainedOn = model.manifest().provenance().get("data_sha256");
-      if (Objects.equals(trainedOn, dataSha256)) {
-        return model.version();
+      if (Objects.equals(trainedOn, dataSha256) && model.calibration().isPresent()) {
+        return new Cached(model.version(), model.calibration().get());
       }
       out.println("  the cached model in " + target + " was trained on other rows; training a new one");
     } catch (ArtifactException e) {
@@ -121,6 +138,25 @@ public final class ModelCache {
     }
   }
 
+  /**
+   * Every component of the trainer's settings as {@code name=value}, in the record's order: the one place the
+   * cache key is derived from, so a setting added to {@link TrainingSettings} is part of the key without a change
+   * here. Numbers are written exactly ({@link Double#toString}), so two settings give one text iff they are equal.
+   */
+  static String canonical(TrainingSettings settings) {
+    StringBuilder text = new StringBuilder();
+    for (RecordComponent component : TrainingSettings.class.getRecordComponents()) {
+      Object value;
+      try {
+        value = component.getAccessor().invoke(settings);
+      } catch (IllegalAccessException | InvocationTargetException e) {
+        throw new IllegalStateException("cannot read the training setting " + component.getName(), e);
+      }
+      text.append(text.isEmpty() ? "" : " ").append(component.getName()).append('=').append(value);
+    }
+    return text.toString();
+  }
+
   static String key(String dataSha256, String canonicalSettings) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -140,20 +176,22 @@ public final class ModelCache {
   /** One line per epoch on the demo's output. */
   private static final class EpochLines implements TrainingProgress {
     private final PrintStream out;
+    private final long budgetEpochs;
 
-    EpochLines(PrintStream out) {
+    EpochLines(PrintStream out, long budgetEpochs) {
       this.out = out;
+      this.budgetEpochs = budgetEpochs;
     }
 
     @Override
     public void onStep(int epoch, int epochs, int step, int stepsPerEpoch, double runningTrainNll) {
-      // Epoch lines are enough for a run of a minute or two.
+      // Epoch lines are enough for a run of a few minutes.
     }
 
     @Override
     public void onEpoch(EpochStats stats, int epochs, boolean best) {
       out.printf(Locale.ROOT, "  epoch %d/%d  train NLL %.3f  validation NLL %.3f%s  (%.0f s)%n", stats.epoch(),
-          epochs, stats.trainNll(), stats.validationNll(), best ? "  best so far" : "", stats.elapsedSeconds());
+          budgetEpochs, stats.trainNll(), stats.validationNll(), best ? "  best so far" : "", stats.elapsedSeconds());
     }
   }
 }

@@ -42,6 +42,7 @@ public final class ResultCollector implements AutoCloseable {
   private final SingleObjectCodec<DeadLetter> deadLetterCodec = SingleObjectCodec.forSpecific(DeadLetter.class, store);
   private final Thread thread;
   private final AtomicLong scored = new AtomicLong();
+  private final AtomicLong flaggedScores = new AtomicLong();
   private final AtomicLong alerts = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
@@ -116,6 +117,9 @@ public final class ResultCollector implements AutoCloseable {
       return;
     }
     latenciesMillis.add(receivedMillis - event.getTimestamp().toEpochMilli());
+    if (event.getIsAnomaly()) {
+      flaggedScores.incrementAndGet();
+    }
     scored.incrementAndGet();
     lastResultNanos = System.nanoTime();
   }
@@ -163,6 +167,14 @@ public final class ResultCollector implements AutoCloseable {
   /** Scores of this run's rows received so far. */
   public long scored() {
     return scored.get();
+  }
+
+  /**
+   * Scores received so far that flag their row: each must also come as an alert, which the job writes through
+   * another sink, so alerts can be committed (and arrive) a little after their scores.
+   */
+  public long flaggedScores() {
+    return flaggedScores.get();
   }
 
   /** Alerts of this run's rows received so far. */

@@ -2,7 +2,6 @@ package io.impflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,8 +25,8 @@ class DemoDriftIT {
 
   @Test
   void theShiftedReplayIsFlaggedRetrainedAndSwapped() throws Exception {
-    TrainingSettings training = new TrainingSettings(Architecture.IMPFLOW, 2, 16, 2, ActivationKind.SIN, 0.97, 2,
-        256, 2e-3, 2, 2_000, 0.1, 0.01, 1L);
+    DemoTraining training = new DemoTraining(SmallTraining.settings(Architecture.IMPFLOW, 2, 16, 2, 40, 0.01, 1L),
+        3_000, 1L);
     DemoSettings settings = new DemoSettings(ProjectHome.resolve(), null, 0, ROWS, 1, 7L, 0, Duration.ofMillis(500),
         Duration.ofSeconds(90), false, false, work.resolve("models"), work.resolve("reports"), training, true);
     ByteArrayOutputStream console = new ByteArrayOutputStream();

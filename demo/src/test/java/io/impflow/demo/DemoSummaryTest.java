@@ -3,6 +3,7 @@ package io.impflow.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.impflow.model.calibration.Calibration;
 import io.impflow.schemas.avro.DeadLetterReason;
 import io.impflow.trainer.eval.DetectionMetrics;
 import java.nio.file.Path;
@@ -11,9 +12,20 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DemoSummaryTest {
-  private static final TrainedModel MODEL = new TrainedModel(Path.of("models/m"), "v1", true, List.of(), 0, 1.5);
+  /** Held-out log-likelihoods 0, -1, ..., -399: 400 rows, enough for a fitted tail. */
+  private static final double[] HELD_OUT = java.util.stream.IntStream.range(0, 400).mapToDouble(i -> -i).toArray();
+  private static final TrainedModel MODEL = new TrainedModel(Path.of("models/m"), "v1", true, List.of(), 0, 1.5,
+      Calibration.fit(HELD_OUT, 0.01));
   private static final DetectionMetrics METRICS = DetectionMetrics.of(new double[] {-1, -2, -30, -40},
       new boolean[] {false, false, true, true}, new int[] {0, 0, 1, 1}, 10);
+  private static final OperatingPoint AT_TRAIN_TARGET = new OperatingPoint(0.001, -35,
+      DetectionMetrics.of(new double[] {-1, -2, -30, -40}, new boolean[] {false, false, false, true},
+          new int[] {0, 0, 1, 1}, 35));
+  private static final OperatingPoint AT_ONE_PERCENT = new OperatingPoint(0.01, -1.5,
+      DetectionMetrics.of(new double[] {-1, -2, -30, -40}, new boolean[] {false, true, true, true},
+          new int[] {0, 0, 1, 1}, 1.5));
+  /** The summaries below serve a 2 % target. */
+  private static final List<OperatingPoint> OTHERS = List.of(AT_TRAIN_TARGET, AT_ONE_PERCENT);
 
   private static DemoSummary summary(long scored, long deadLetters, int duplicates,
       Map<DeadLetterReason, Integer> got, List<String> unexpected) {
@@ -22,7 +34,8 @@ class DemoSummaryTest {
 
   private static DemoSummary summary(long scored, long deadLetters, int duplicates,
       Map<DeadLetterReason, Integer> got, List<String> unexpected, DetectionMetrics metrics) {
-    return new DemoSummary(10, 8, 2, scored, deadLetters, 2, duplicates, 4.0, 300, 900, -10, metrics, got,
+    return new DemoSummary(10, 8, 2, scored, deadLetters, 2, duplicates, 4.0, 300, 900, -10, 0.02, metrics,
+        OTHERS, got,
         Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1), unexpected, MODEL, 1000, 3.5);
   }
 
@@ -61,6 +74,44 @@ class DemoSummaryTest {
   }
 
   @Test
+  void recallAndFalsePositivesAreReportedAtTheServedTargetAtTrainsDefaultAndAtOnePercent() throws Exception {
+    DemoSummary summary = summary(8, 2, 0, Map.of(), List.of());
+    assertThat(summary.format(null))
+        .contains("at the threshold     precision 1.0000, recall 1.0000, false-positive rate 0.0000 (target FPR 2 %,"
+            + " the demo's --target-fpr; the job serves it)")
+        .contains("at train's 0.1 %     precision 1.0000, recall 0.5000, false-positive rate 0.0000 (threshold"
+            + " -35.000: what train writes by default")
+        .contains("at 1 %               precision 0.6667, recall 1.0000, false-positive rate 0.5000 (threshold"
+            + " -1.500: the served model's held-out table and tail at this target");
+    String json = new ObjectMapper().writeValueAsString(summary.toMap());
+    assertThat(json).contains("\"target_fpr\":0.02").contains("\"other_targets\":[{\"target_fpr\":0.001,"
+        + "\"threshold_log_likelihood\":-35.0").contains("\"recall\":0.5");
+
+    DemoSummary atTrainsTarget = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 300, 900, -35, 0.001, METRICS,
+        List.of(AT_ONE_PERCENT), Map.of(), Map.of(), List.of(), MODEL, 1000, 3.5);
+    assertThat(atTrainsTarget.format(null)).contains("(target FPR 0.1 %, train's default; the job serves it)")
+        .contains("at 1 %").doesNotContain("at train's 0.1 %");
+  }
+
+  @Test
+  void theOperatingPointAtAnotherTargetFlagsBelowThatTargetsThresholdAndCountsUnscoredRowsAsFlagged() {
+    Calibration served = MODEL.calibration();
+    Calibration atTrain = served.withTargetFpr(0.001);
+    assertThat(atTrain.threshold()).isLessThan(served.threshold());
+    double between = (atTrain.threshold() + served.threshold()) / 2;
+    DemoSummary.Scores scores = new DemoSummary.Scores(new double[] {-1, between, atTrain.threshold() - 1, Double.NaN},
+        new boolean[] {false, true, true, true}, new int[] {0, 1, 1, 0});
+
+    OperatingPoint point = OperatingPoint.of(scores, atTrain);
+
+    assertThat(point.targetFpr()).isEqualTo(0.001);
+    assertThat(point.thresholdLogLikelihood()).isEqualTo(Calibration.fit(HELD_OUT, 0.001).threshold());
+    assertThat(point.detection().flagged()).isEqualTo(2);
+    assertThat(point.detection().recall()).isEqualTo(0.5);
+    assertThat(point.detection().falsePositiveRate()).isEqualTo(0.5);
+  }
+
+  @Test
   void aRowDepartingFromAConstantFeatureIsNamedAndTheFiguresStayFinite() throws Exception {
     DetectionMetrics departed = DetectionMetrics.of(new double[] {-1, -2, Double.NEGATIVE_INFINITY, -39},
         new boolean[] {false, false, true, true}, new int[] {0, 0, 1, 1}, 10);
@@ -74,9 +125,11 @@ class DemoSummaryTest {
   void latencyIsCalledQueueingOnlyWhenRecordsWereWrittenFasterThanScoredAndWaitedLong() {
     Map<DeadLetterReason, Integer> got = Map.of(DeadLetterReason.MALFORMED_AVRO, 1, DeadLetterReason.UNKNOWN_SCHEMA, 1);
     DemoSummary paced = summary(8, 2, 0, got, List.of());
-    DemoSummary flooded = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 3000, 3900, -10, METRICS, got, got, List.of(),
+    DemoSummary flooded = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 3000, 3900, -10, 0.02, METRICS,
+        OTHERS, got, got, List.of(),
         MODEL, 1000, 0.5);
-    DemoSummary floodedButFast = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 1500, 1900, -10, METRICS, got, got,
+    DemoSummary floodedButFast = new DemoSummary(10, 8, 2, 8, 2, 2, 0, 4.0, 1500, 1900, -10, 0.02, METRICS,
+        OTHERS, got, got,
         List.of(), MODEL, 1000, 0.5);
 
     assertThat(paced.queued()).isFalse();

@@ -2,24 +2,28 @@ package io.impflow.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
 import io.impflow.trainer.data.Dataset;
 import io.impflow.trainer.fit.StopSignal;
+import io.impflow.trainer.fit.TrainingSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelCacheTest {
-  private static final TrainingSettings TINY = new TrainingSettings(Architecture.RESFLOW, 1, 8, 1,
-      ActivationKind.SIN, 0.9, 1, 64, 1e-3, 1, 0, 0.2, 0.05, 3L);
+  private static final TrainingSettings TINY = SmallTraining.settings(Architecture.RESFLOW, 1, 8, 1, 10, 0.05, 3L);
 
   @TempDir Path cache;
 
@@ -49,8 +53,54 @@ class ModelCacheTest {
     assertThat(second.directory()).isEqualTo(first.directory());
     assertThat(otherRows.reused()).isFalse();
     assertThat(otherRows.directory()).isNotEqualTo(first.directory());
-    assertThat(ModelCache.key("abc", TINY.canonical())).isNotEqualTo(ModelCache.key("abc", TINY.canonical()
-        .replace("epochs=1", "epochs=2")));
+  }
+
+  @Test
+  void equalSettingsGiveOneKeyAndAChangeInAnyOneSettingGivesAnother() throws Exception {
+    TrainingSettings built = SmallTraining.settings(Architecture.RESFLOW, 1, 8, 1, 10, 0.05, 3L);
+    assertThat(built).isNotSameAs(TINY).isEqualTo(TINY);
+    assertThat(ModelCache.key("abc", ModelCache.canonical(built)))
+        .isEqualTo(ModelCache.key("abc", ModelCache.canonical(TINY)));
+    assertThat(ModelCache.key("abd", ModelCache.canonical(TINY)))
+        .as("other rows").isNotEqualTo(ModelCache.key("abc", ModelCache.canonical(TINY)));
+
+    // Every component of the trainer's record, changed alone, changes the key: a setting added there is covered.
+    RecordComponent[] components = TrainingSettings.class.getRecordComponents();
+    Constructor<TrainingSettings> canonical = TrainingSettings.class.getDeclaredConstructor(
+        Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
+    Set<String> keys = new HashSet<>(Set.of(ModelCache.key("abc", ModelCache.canonical(TINY))));
+    for (int changed = 0; changed < components.length; changed++) {
+      Object[] values = new Object[components.length];
+      for (int i = 0; i < components.length; i++) {
+        values[i] = components[i].getAccessor().invoke(TINY);
+      }
+      values[changed] = another(values[changed]);
+      TrainingSettings variant = canonical.newInstance(values);
+      assertThat(variant).as(components[changed].getName()).isNotEqualTo(TINY);
+      assertThat(keys.add(ModelCache.key("abc", ModelCache.canonical(variant))))
+          .as("a new key when only " + components[changed].getName() + " changes").isTrue();
+    }
+    assertThat(keys).hasSize(components.length + 1);
+  }
+
+  /** A different valid value of a setting of the given kind. */
+  private static Object another(Object value) {
+    if (value instanceof Integer i) {
+      return i + 1;
+    }
+    if (value instanceof Long l) {
+      return l + 1;
+    }
+    if (value instanceof Double d) {
+      // contamination auto (-1) becomes a fraction; every positive setting halves and stays in range
+      return d < 0 ? 0.25 : d / 2;
+    }
+    if (value instanceof Enum<?> e) {
+      // architecture, activation, whitening and the training precision (DJL's DataType)
+      Object[] constants = e.getDeclaringClass().getEnumConstants();
+      return constants[(e.ordinal() + 1) % constants.length];
+    }
+    throw new AssertionError("no other value for a setting of type " + value.getClass());
   }
 
   @Test

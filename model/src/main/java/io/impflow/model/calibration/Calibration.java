@@ -195,10 +195,29 @@ public record Calibration(double targetFpr, double threshold, int sampleCount, d
         if (status == TailStatus.FITTED && tail == null) {
             status = TailStatus.DEGENERATE;
         }
-        double threshold = tail != null && targetFpr < tail.share()
+        return new Calibration(targetFpr, threshold(targetFpr, tail, levels, values), n, levels, values, tail, status);
+    }
+
+    /**
+     * The same held-out table and tail with the threshold for another target rate: equal to {@link #fit} of the
+     * same held-out log-likelihoods at {@code otherTargetFpr}, since neither the table nor the tail depends on the
+     * target (for reporting another operating point of a served model, e.g. the demo's).
+     *
+     * @param otherTargetFpr the false-positive rate to calibrate for, in (0, 1)
+     */
+    public Calibration withTargetFpr(double otherTargetFpr) {
+        if (!(otherTargetFpr > 0 && otherTargetFpr < 1)) {
+            throw new IllegalArgumentException("targetFpr must be in (0, 1), got " + otherTargetFpr);
+        }
+        return new Calibration(otherTargetFpr, threshold(otherTargetFpr, tail, levels, values), sampleCount, levels,
+                values, tail, tailStatus);
+    }
+
+    /** The threshold for a target: the fitted tail's quantile below its share, else the interpolated table. */
+    private static double threshold(double targetFpr, Tail tail, double[] levels, double[] values) {
+        return tail != null && targetFpr < tail.share()
                 ? tail.quantile(targetFpr)
                 : interpolate(targetFpr, levels, values);
-        return new Calibration(targetFpr, threshold, n, levels, values, tail, status);
     }
 
     /** The GPD tail of ascending log-likelihoods, or null when the excesses are mostly ties. */

@@ -126,6 +126,24 @@ class CalibrationTest {
     }
 
     @Test
+    void anotherTargetOnTheSameTableIsWhatFittingTheSameScoresAtThatTargetGives() {
+        double[] withTail = gaussian(3200, 21);
+        double[] withoutTail = gaussian(Calibration.MIN_TAIL_SAMPLES - 1, 22);
+        for (double[] heldOut : new double[][] {withTail, withoutTail}) {
+            Calibration atOnePercent = Calibration.fit(heldOut, 0.01);
+            for (double target : new double[] {0.001, 0.005, 0.05, 0.3}) {
+                Calibration moved = atOnePercent.withTargetFpr(target);
+                assertThat(moved).isEqualTo(Calibration.fit(heldOut, target));
+                assertThat(moved.threshold()).isEqualTo(Calibration.fit(heldOut, target).threshold());
+            }
+            assertThat(atOnePercent.withTargetFpr(0.001).threshold()).isLessThan(atOnePercent.threshold());
+        }
+        assertThat(Calibration.fit(withTail, 0.01).withTargetFpr(0.001).tailStatus())
+                .isEqualTo(Calibration.TailStatus.FITTED);
+        assertThatThrownBy(() -> Calibration.fit(withTail, 0.01).withTargetFpr(0)).hasMessageContaining("targetFpr");
+    }
+
+    @Test
     void invalidInputsAreRejectedWithReasons() {
         assertThatThrownBy(() -> Calibration.fit(new double[] {1, 2, 3}, 0)).hasMessageContaining("targetFpr");
         assertThatThrownBy(() -> Calibration.fit(new double[] {1, 2, 3}, 1)).hasMessageContaining("targetFpr");
