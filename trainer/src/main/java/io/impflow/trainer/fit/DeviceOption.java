@@ -15,10 +15,10 @@ public enum DeviceOption {
   GPU;
 
   /** How to get a GPU build of libtorch for DJL 0.36 (none is on Maven Central), for messages and help. */
-  public static final String CUDA_HINT = "DJL 0.36 loads the CPU libtorch bundled on the classpath; for a GPU, install"
-      + " a CUDA build of libtorch 2.7.1 (e.g. the lib/ folder of the torch 2.7.1+cu128 wheel or the cu128 libtorch"
-      + " zip) and export PYTORCH_LIBRARY_PATH=<that lib dir> PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128 before"
-      + " ./impflow (pytorch-jni 2.7.1-0.36.0 ships the matching cu128 JNI library)";
+  public static final String CUDA_HINT = "DJL 0.36 loads the CPU libtorch bundled on the classpath; for a GPU, run"
+      + " ./impflow build --gpu (JavaCPP's CUDA libtorch 2.7.1 from Maven Central; cuBLAS, cuSPARSE, cuSOLVER and"
+      + " cuDNN 9 from the host's CUDA 12 via IMPFLOW_CUDA_LIBS) or set IMPFLOW_LIBTORCH to a CUDA libtorch 2.7.1"
+      + " lib folder (README, GPU training)";
 
   /**
    * GPUs the training engine can use: DJL's GPU count when the loaded libtorch was built with CUDA, else 0 (the CUDA

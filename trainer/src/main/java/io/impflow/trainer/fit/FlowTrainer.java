@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +32,18 @@ public final class FlowTrainer {
 
   private final TrainingConfig config;
   private final TrainingProgress progress;
+  /** Sees each mini-batch's manager after backward, while the batch's graph is still alive (the device audit). */
+  private Consumer<NDManager> batchObserver = batch -> { };
 
   /** A trainer with {@code config}, reporting to {@code progress}. */
   public FlowTrainer(TrainingConfig config, TrainingProgress progress) {
     this.config = config;
     this.progress = progress;
+  }
+
+  /** Calls {@code observer} with each mini-batch's manager after the backward pass, before the batch is freed. */
+  void observeBatches(Consumer<NDManager> observer) {
+    this.batchObserver = observer;
   }
 
   /**
@@ -179,6 +187,7 @@ public final class FlowTrainer {
           loss = ll.mul(mask).sum().div(mask.sum()).neg();
         }
         collector.backward(loss);
+        batchObserver.accept(batchManager);
         return loss.toType(DataType.FLOAT64, false).getDouble();
       }
     }

@@ -42,7 +42,7 @@ class CliUsageTest {
   @Test
   void trainHelpDocumentsDevicesConstantFeaturesAndSplits() {
     String help = CliRun.of("train", "--help").out();
-    assertThat(help).contains("--device=DEV").contains("PYTORCH_LIBRARY_PATH").contains("constant feature")
+    assertThat(help).contains("--device=DEV").contains("./impflow build --gpu").contains("constant feature")
         .contains("--split=PROTOCOL").contains("70 % of the normal rows").contains("--target-fpr=P")
         .contains("--dtype=T");
   }

@@ -28,6 +28,6 @@ class DeviceOptionTest {
   void gpuWithoutGpuExplainsHowToGetOne() {
     assertThatThrownBy(() -> DeviceOption.GPU.resolve(0))
         .isInstanceOf(DeviceUnavailableException.class)
-        .hasMessageContaining("PYTORCH_LIBRARY_PATH");
+        .hasMessageContaining("./impflow build --gpu").hasMessageContaining("IMPFLOW_LIBTORCH");
   }
 }
