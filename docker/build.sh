@@ -36,10 +36,13 @@ if ! $SKIP_MAVEN; then
 fi
 
 CTX="$ROOT/target/docker-context"
+# The local Maven repository the classpaths point into: -Dmaven.repo.local in MAVEN_ARGS, else ~/.m2/repository.
+M2_REPO="$HOME/.m2/repository"
+if [[ "${MAVEN_ARGS:-}" =~ -Dmaven\.repo\.local=([^[:space:]]+) ]]; then M2_REPO="${BASH_REMATCH[1]%/}"; fi
 rm -rf "$CTX" && mkdir -p "$CTX/lib" "$CTX/cp" "$CTX/job"
 
 # Copies every jar of a colon-separated classpath into lib/ and writes its list (paths relative to lib/) to cp/ROLE.
-# Jars from ~/.m2 keep their repository path, so two artifacts with the same file name cannot collide.
+# Jars from the local Maven repository keep their repository path, so two artifacts with the same file name cannot collide.
 add_classpath() {
   local role="$1" classpath="$2" jar rel
   : > "$CTX/cp/$role"
@@ -50,6 +53,7 @@ add_classpath() {
       exit 1
     fi
     case "$jar" in
+      "$M2_REPO"/*) rel="${jar#"$M2_REPO"/}" ;;
       */.m2/repository/*) rel="${jar#*/.m2/repository/}" ;;
       "$ROOT"/*/target/*.jar) rel="io/impflow/$(basename "$jar")" ;;
       *) echo "build.sh: $jar is neither in a Maven repository nor a module's target/" >&2; exit 1 ;;
@@ -83,7 +87,17 @@ step "context: $(du -sh "$CTX" | cut -f1), $(find "$CTX/lib" -name '*.jar' | wc 
 
 if $LOCAL_BASE && ! docker image inspect "$LOCAL_BASE_TAG" >/dev/null 2>&1; then
   step "base image $LOCAL_BASE_TAG from Debian packages (debootstrap)"
-  command -v debootstrap >/dev/null || { echo "build.sh: --local-base needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
+  if ! command -v debootstrap >/dev/null; then
+    # A fresh Debian machine with only docker.io has no debootstrap: install it as root, else name the command.
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+      step "debootstrap is missing: apt-get install -y debootstrap"
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } >/tmp/impflow-apt.log 2>&1 \
+        || { echo "build.sh: installing debootstrap failed; see /tmp/impflow-apt.log" >&2; exit 1; }
+    else
+      echo "build.sh: --local-base needs debootstrap; install it as root: sudo apt-get install -y debootstrap" >&2
+      exit 1
+    fi
+  fi
   rootfs="$(mktemp -d /tmp/impflow-base.XXXXXX)"
   debootstrap --variant=minbase --include=openjdk-17-jre-headless bookworm "$rootfs" >"$rootfs.log" 2>&1 \
     || { echo "build.sh: debootstrap failed; see $rootfs.log" >&2; exit 1; }

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Soak of the compose deployment (docker/compose.yaml: Kafka, a JobManager, two TaskManagers, the real job jar):
+#   1. saturation: produces a burst as fast as the producer goes and measures the job's scoring rate while the input
+#      topic holds a backlog (unless --rate is given),
+#   2. soak: produces at half that rate (or --rate) for --minutes, 1 % malformed records, while sampling every
+#      --sample-every seconds: scoring throughput, consumer lag, heap of both TaskManagers (Flink REST), RSS of every
+#      Java process of the TaskManager and Kafka containers (DJL's native memory included), checkpoint durations,
+#   3. verify: every record of both phases scored or dead-lettered exactly once, every score equal to offline scoring
+#      (relative 1e-12), i.e. records in = scores + dead letters,
+#   4. a plot (gnuplot, PNG) and a summary of the samples; compose down -v.
+# Output in target/docker-soak/: samples.tsv, soak.png, summary.txt, logs.
+#
+# Usage: docker/soak.sh [--minutes 30] [--rate N] [--burst 60000] [--sample-every 10]
+# Environment: IMPFLOW_SOAK_SKIP_BUILD=1 (reuse impflow:latest), IMPFLOW_SOAK_KEEP=1 (leave the pipeline up),
+#   IMPFLOW_SOAK_VERIFY_HEAP (verify's -Xmx, 10g: it holds every record of the soak).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MINUTES=30
+RATE=""
+BURST=60000
+SAMPLE_EVERY=10
+EVERY=100
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --minutes) MINUTES="$2"; shift ;;
+    --rate) RATE="$2"; shift ;;
+    --burst) BURST="$2"; shift ;;
+    --sample-every) SAMPLE_EVERY="$2"; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "soak.sh: unknown option '$1'; see docker/soak.sh --help" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+export COMPOSE_PROJECT_NAME="impflow-soak-$$"
+export IMPFLOW_WEB_PORT=""          # the web UI on a free loopback port, found after up
+export IMPFLOW_ARCH="${IMPFLOW_ARCH:-impflow}"
+LOGS="$ROOT/target/docker-soak"
+SAMPLES="$LOGS/samples.tsv"
+START=$(date +%s)
+STEP_LABEL=soak
+source "$ROOT/docker/lib/pipeline.sh"
+
+command -v jq >/dev/null && command -v curl >/dev/null || fail "needs curl and jq (apt-get install -y curl jq)"
+command -v gnuplot >/dev/null || fail "needs gnuplot for the plot (apt-get install -y gnuplot-nox)"
+docker info >/dev/null 2>&1 || fail "no Docker engine answers (docker info)"
+mkdir -p "$LOGS"
+rm -f "$SAMPLES"
+
+cleanup() {
+  local status=$?
+  teardown "$LOGS" "${IMPFLOW_SOAK_KEEP:-0}" IMPFLOW_SOAK_KEEP
+  step "exit status $status; total $(( $(date +%s) - START )) s; output in $LOGS"
+}
+
+if [[ "${IMPFLOW_SOAK_SKIP_BUILD:-0}" != 1 ]]; then
+  step "building the images offline (docker/build.sh --local-base)"
+  "$ROOT/docker/build.sh" --local-base > "$LOGS/build.log" 2>&1 || { tail -30 "$LOGS/build.log"; fail "image build"; }
+fi
+trap cleanup EXIT
+step "compose up (project $COMPOSE_PROJECT_NAME)"
+"${COMPOSE[@]}" up -d 2>&1 | grep -v '^\s*$' | sed 's/^/  /'
+wait_for_job
+REST="http://$("${COMPOSE[@]}" port jobmanager 8081)"
+step "Flink REST API at $REST"
+
+JOB="$(curl -sf "$REST/jobs/overview" | jq -r '.jobs[] | select(.state == "RUNNING") | .jid' | head -1)"
+vertex() { curl -sf "$REST/jobs/$JOB" | jq -r --arg n "$1" '.vertices[] | select(.name | startswith($n)) | .id'; }
+SOURCE_VERTEX="$(vertex 'Source: input records')"
+SCORING_VERTEX="$(vertex 'micro-batch scoring')"
+DEAD_LETTER_VERTEX="$(vertex 'dead letters')"
+# Sum of one metric over a vertex's subtasks.
+vertex_sum() {
+  curl -sf "$REST/jobs/$JOB/vertices/$1/subtasks/metrics?get=$2&agg=sum" | jq -r '(.[0].sum // "0") | tostring
+    | if test("^-?[0-9.Ee+-]+$") then tonumber | floor else 0 end'
+}
+tm_heap_mb() {
+  curl -sf "$REST/taskmanagers/$1/metrics?get=Status.JVM.Memory.Heap.Used" | jq -r '.[0].value | tonumber / 1048576 | floor'
+}
+# Resident set of a container's Java processes in MiB (host view: heap, metaspace, direct and DJL's native memory).
+rss_mb() { docker top "$(container "$1")" -eo pid,rss,comm | awk '$3 == "java" { kb += $2 } END { printf "%d", kb / 1024 }'; }
+
+# One line of samples.tsv: seconds since the soak began, cumulative records scored and dead-lettered, records read
+# by the source, consumer lag, heap and RSS per TaskManager, Kafka's RSS, checkpoints completed and failed, the
+# latest completed checkpoint's id and end-to-end duration (ms) and state size (bytes).
+sample() {
+  local tms cp
+  mapfile -t tms < <(curl -sf "$REST/taskmanagers" | jq -r '.taskmanagers | sort_by(.id) | .[].id')
+  cp="$(curl -sf "$REST/jobs/$JOB/checkpoints" | jq -r '[.counts.completed, .counts.failed,
+    (.latest.completed.id // 0), (.latest.completed.end_to_end_duration // 0),
+    (.latest.completed.state_size // 0)] | @tsv')"
+  printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(( $(date +%s) - PHASE_START ))" \
+    "$(vertex_sum "$SCORING_VERTEX" numRecordsIn)" "$(vertex_sum "$DEAD_LETTER_VERTEX" numRecordsIn)" \
+    "$(vertex_sum "$SOURCE_VERTEX" Source__input_records.numRecordsOut)" \
+    "$(vertex_sum "$SOURCE_VERTEX" Source__input_records.KafkaSourceReader.KafkaConsumer.records-lag-max)" \
+    "$(tm_heap_mb "${tms[0]}")" "$(tm_heap_mb "${tms[1]}")" "$(rss_mb taskmanager-1)" "$(rss_mb taskmanager-2)" \
+    "$(rss_mb kafka)" "$cp"
+}
+HEADER=$'t_s\tscored\tdead_lettered\tread\tlag\theap1_mb\theap2_mb\trss1_mb\trss2_mb\tkafka_rss_mb\tcp_completed\tcp_failed\tcp_id\tcp_ms\tcp_bytes'
+
+PRODUCED=0
+MALFORMED=0
+produce() {  # produce RECORDS RATE SEED LOG: in the background, PRODUCER is its pid
+  tools produce --bootstrap-servers kafka:9092 --data /opt/impflow/datasets/shuttle.csv --records "$1" \
+    --malformed-every "$EVERY" --rate "$2" --seed "$3" > "$4" 2>&1 &
+  PRODUCER=$!
+  PRODUCED=$(( PRODUCED + $1 ))
+  MALFORMED=$(( MALFORMED + ($1 + EVERY / 2) / EVERY ))
+}
+
+if [[ -z "$RATE" ]]; then
+  step "saturation: $BURST records as fast as the producer goes"
+  PHASE_START=$(date +%s)
+  echo "$HEADER" > "$LOGS/saturation.tsv"
+  produce "$BURST" 0 11 "$LOGS/produce-burst.log"
+  while true; do
+    line="$(sample)"
+    echo "$line" >> "$LOGS/saturation.tsv"
+    (( $(cut -f2 <<<"$line") + $(cut -f3 <<<"$line") >= BURST )) && break
+    (( $(date +%s) - PHASE_START < 1200 )) || fail "the burst was not processed within 20 min"
+    sleep 5
+  done
+  wait "$PRODUCER"; PRODUCER=""
+  # The scoring rate while a backlog was queued: records processed between the first sample with output and the
+  # last sample before the backlog ran out.
+  SATURATED="$(awk -F'\t' -v n="$BURST" 'NR > 1 && $2 + $3 > 0 && t0 == "" { t0 = $1; c0 = $2 + $3 }
+    NR > 1 && $5 > 0 { t1 = $1; c1 = $2 + $3 } END { if (t1 > t0) printf "%.0f", (c1 - c0) / (t1 - t0) }' \
+    "$LOGS/saturation.tsv")"
+  [[ -n "$SATURATED" ]] || fail "could not measure the saturated rate (see $LOGS/saturation.tsv)"
+  RATE=$(( SATURATED / 2 ))
+  step "saturated scoring rate $SATURATED records/s; soaking at half: $RATE records/s"
+fi
+
+SOAK_RECORDS=$(( RATE * MINUTES * 60 ))
+step "soak: $SOAK_RECORDS records at $RATE/s for $MINUTES min, sampling every $SAMPLE_EVERY s"
+PHASE_START=$(date +%s)
+echo "$HEADER" > "$SAMPLES"
+produce "$SOAK_RECORDS" "$RATE" 13 "$LOGS/produce-soak.log"
+while kill -0 "$PRODUCER" 2>/dev/null; do
+  sample >> "$SAMPLES" || true
+  sleep "$SAMPLE_EVERY"
+done
+wait "$PRODUCER" || { cat "$LOGS/produce-soak.log"; fail "the soak's producer failed"; }
+PRODUCER=""
+grep '^produce:' "$LOGS/produce-soak.log" | tail -1 | sed 's/^/  /'
+for _ in 1 2 3 4 5 6; do sample >> "$SAMPLES" || true; sleep "$SAMPLE_EVERY"; done
+
+step "verify: all $PRODUCED records ($MALFORMED malformed) of both phases against offline scoring"
+set +e
+TOOLS_ENV=(-e "IMPFLOW_JAVA_OPTS=-Xmx${IMPFLOW_SOAK_VERIFY_HEAP:-10g}")   # every record of the soak in memory
+tools verify --bootstrap-servers kafka:9092 --model /models --records "$PRODUCED" --malformed "$MALFORMED" \
+  --timeout 1200 2>&1 | grep -v ' WARN ' | tee "$LOGS/verify.log" | sed 's/^/  /'
+status=${PIPESTATUS[0]}
+set -e
+curl -sf "$REST/jobs/$JOB/checkpoints" > "$LOGS/checkpoints.json" || true
+curl -sf "$REST/jobs/$JOB" | jq -r '"job state \(.state)"' | sed 's/^/  /'
+
+step "summary"
+awk -F'\t' -v rate="$RATE" -v every="$SAMPLE_EVERY" 'NR == 1 { next }
+  { n++; t[n] = $1; done_[n] = $2 + $3; lag[n] = $5; h1[n] = $6; h2[n] = $7; r1[n] = $8; r2[n] = $9; rk[n] = $10
+    if ($14 > cpmax) cpmax = $14; cpsum += $14; cpfail = $12; cpdone = $11 }
+  function third(a, from, to,   i, m) { m = 0; for (i = from; i <= to; i++) m += a[i]; return m / (to - from + 1) }
+  END {
+    q = int(n / 3)
+    printf "samples %d over %d s (offered %d records/s)\n", n, t[n], rate
+    printf "throughput %.1f records/s (first to last sample)\n", (done_[n] - done_[1]) / (t[n] - t[1])
+    printf "%-28s %12s %12s %12s\n", "mean over", "first third", "middle third", "last third"
+    printf "%-28s %12.0f %12.0f %12.0f\n", "consumer lag (records)", third(lag, 1, q), third(lag, q + 1, 2 * q), third(lag, 2 * q + 1, n)
+    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 1 heap (MiB)", third(h1, 1, q), third(h1, q + 1, 2 * q), third(h1, 2 * q + 1, n)
+    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 2 heap (MiB)", third(h2, 1, q), third(h2, q + 1, 2 * q), third(h2, 2 * q + 1, n)
+    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 1 RSS (MiB)", third(r1, 1, q), third(r1, q + 1, 2 * q), third(r1, 2 * q + 1, n)
+    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 2 RSS (MiB)", third(r2, 1, q), third(r2, q + 1, 2 * q), third(r2, 2 * q + 1, n)
+    printf "%-28s %12.0f %12.0f %12.0f\n", "Kafka RSS (MiB)", third(rk, 1, q), third(rk, q + 1, 2 * q), third(rk, 2 * q + 1, n)
+    printf "checkpoints completed %d, failed %d; latest-checkpoint duration mean %.0f ms, max %d ms\n", cpdone, cpfail, cpsum / n, cpmax
+  }' "$SAMPLES" | tee "$LOGS/summary.txt" | sed 's/^/  /'
+
+gnuplot <<GNUPLOT
+set terminal pngcairo size 1200,1000 font ",10"
+set output "$LOGS/soak.png"
+set datafile separator "\t"
+set key top left
+set xlabel "minutes since the soak began"
+set multiplot layout 2,2 title "docker/soak.sh: $RATE records/s offered for $MINUTES min (shared 2-core machine)"
+set title "throughput and consumer lag"
+set ylabel "records/s"
+set y2label "lag (records)"
+set y2tics
+pt = NaN; prev = NaN
+plot "$SAMPLES" every ::1 using (\$1/60):(dt = \$1 - pt, pt = \$1, d = (\$2 + \$3 - prev) / dt, prev = \$2 + \$3, d) with lines title "scored + dead-lettered per s", \
+     "" every ::1 using (\$1/60):5 axes x1y2 with lines title "consumer lag"
+unset y2tics; unset y2label
+set title "heap used (Flink REST)"
+set ylabel "MiB"
+plot "$SAMPLES" every ::1 using (\$1/60):6 with lines title "TaskManager 1", "" every ::1 using (\$1/60):7 with lines title "TaskManager 2"
+set title "resident set of the Java processes (DJL native included)"
+plot "$SAMPLES" every ::1 using (\$1/60):8 with lines title "TaskManager 1", "" every ::1 using (\$1/60):9 with lines title "TaskManager 2", "" every ::1 using (\$1/60):10 with lines title "Kafka"
+set title "latest completed checkpoint"
+set ylabel "end-to-end duration (ms)"
+plot "$SAMPLES" every ::1 using (\$1/60):14 with points pt 7 ps 0.4 title "duration"
+unset multiplot
+GNUPLOT
+step "plot $LOGS/soak.png"
+(( status == 0 )) || fail "verify"
+step "PASSED"
