@@ -7,10 +7,12 @@
 #      Java process of the TaskManager and Kafka containers (DJL's native memory included), checkpoint durations,
 #   3. verify: every record of both phases scored or dead-lettered exactly once, every score equal to offline scoring
 #      (relative 1e-12), i.e. records in = scores + dead letters,
-#   4. a plot (gnuplot, PNG) and a summary of the samples; compose down -v.
-# Output in target/docker-soak/: samples.tsv, soak.png, summary.txt, logs.
+#   4. a plot (gnuplot, PNG) and a table per 5 minutes of the samples; compose down -v.
+# Output in target/docker-soak/: samples.tsv (one line per sample, columns named in its header), summary.md,
+# soak.png, saturation.tsv, the verify and compose logs.
 #
 # Usage: docker/soak.sh [--minutes 30] [--rate N] [--burst 60000] [--sample-every 10]
+#        docker/soak.sh --report-only --rate N --minutes M   (summary.md and soak.png again from samples.tsv)
 # Environment: IMPFLOW_SOAK_SKIP_BUILD=1 (reuse impflow:latest), IMPFLOW_SOAK_KEEP=1 (leave the pipeline up),
 #   IMPFLOW_SOAK_VERIFY_HEAP (verify's -Xmx, 10g: it holds every record of the soak).
 set -euo pipefail
@@ -21,12 +23,14 @@ RATE=""
 BURST=60000
 SAMPLE_EVERY=10
 EVERY=100
+REPORT_ONLY=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) MINUTES="$2"; shift ;;
     --rate) RATE="$2"; shift ;;
     --burst) BURST="$2"; shift ;;
     --sample-every) SAMPLE_EVERY="$2"; shift ;;
+    --report-only) REPORT_ONLY=true ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "soak.sh: unknown option '$1'; see docker/soak.sh --help" >&2; exit 2 ;;
   esac
@@ -44,8 +48,59 @@ source "$ROOT/docker/lib/pipeline.sh"
 
 command -v jq >/dev/null && command -v curl >/dev/null || fail "needs curl and jq (apt-get install -y curl jq)"
 command -v gnuplot >/dev/null || fail "needs gnuplot for the plot (apt-get install -y gnuplot-nox)"
-docker info >/dev/null 2>&1 || fail "no Docker engine answers (docker info)"
+$REPORT_ONLY || docker info >/dev/null 2>&1 || fail "no Docker engine answers (docker info)"
 mkdir -p "$LOGS"
+# The report of a soak: per 5-minute window of samples.tsv a markdown table (throughput, lag, heap, RSS, checkpoints)
+# in summary.md, and the plot soak.png.
+report() {
+  awk -F'\t' 'NR == 1 { next }
+    { w = int($1 / 300); if (!(w in first)) { first[w] = $1; done0[w] = $2 + $3; cp0[w] = $11; order[++n] = w }
+      last[w] = $1; done1[w] = $2 + $3; cp1[w] = $11
+      if ($5 > lag[w]) lag[w] = $5; if ($6 > h1[w]) h1[w] = $6; if ($7 > h2[w]) h2[w] = $7
+      if ($8 > r1[w]) r1[w] = $8; if ($9 > r2[w]) r2[w] = $9; if ($10 > rk[w]) rk[w] = $10
+      cps[w] += $14; cpn[w]++; if ($14 > cpm[w]) cpm[w] = $14; failed = $12 }
+    END {
+      print "| minutes | records/s (scored + dead-lettered) | consumer lag, max | heap TM1 / TM2, max (MiB) | RSS TM1 / TM2, max (MiB) | Kafka RSS, max (MiB) | checkpoints completed | latest checkpoint, mean / max (ms) |"
+      print "|---|---:|---:|---:|---:|---:|---:|---:|"
+      for (i = 1; i <= n; i++) { w = order[i]; dt = last[w] - first[w]; rate = "-"
+        if (dt > 0) rate = sprintf("%.0f", (done1[w] - done0[w]) / dt)
+        printf "| %d-%d | %s | %d | %d / %d | %d / %d | %d | %d | %.0f / %d |\n", w * 5, w * 5 + 5, rate,
+          lag[w], h1[w], h2[w], r1[w], r2[w], rk[w], cp1[w] - cp0[w], cps[w] / cpn[w], cpm[w] }
+      printf "\nfailed checkpoints at the end: %d\n", failed }' "$SAMPLES" > "$LOGS/summary.md"
+  sed 's/^/  /' "$LOGS/summary.md"
+  gnuplot <<GNUPLOT
+set terminal pngcairo size 1200,1000 font ",10"
+set output "$LOGS/soak.png"
+set datafile separator "\t"
+set key top left
+set xlabel "minutes since the soak began"
+set multiplot layout 2,2 title "docker/soak.sh: $RATE records/s offered for $MINUTES min (shared 2-core machine)"
+set title "throughput and consumer lag"
+set ylabel "records/s"
+set y2label "lag (records, Kafka's records-lag-max)"
+set y2tics
+pt = NaN; prev = NaN
+plot "$SAMPLES" every ::1 using (\$1/60):(dt = \$1 - pt, pt = \$1, d = (\$2 + \$3 - prev) / dt, prev = \$2 + \$3, d) with lines title "scored + dead-lettered per s", \
+     "" every ::2 using (\$1/60):5 axes x1y2 with lines title "consumer lag"
+unset y2tics; unset y2label
+set title "heap used (Flink REST)"
+set ylabel "MiB"
+plot "$SAMPLES" every ::1 using (\$1/60):6 with lines title "TaskManager 1", "" every ::1 using (\$1/60):7 with lines title "TaskManager 2"
+set title "resident set of the Java processes (DJL native included)"
+plot "$SAMPLES" every ::1 using (\$1/60):8 with lines title "TaskManager 1", "" every ::1 using (\$1/60):9 with lines title "TaskManager 2", "" every ::1 using (\$1/60):10 with lines title "Kafka"
+set title "latest completed checkpoint"
+set ylabel "end-to-end duration (ms)"
+plot "$SAMPLES" every ::1 using (\$1/60):14 with points pt 7 ps 0.4 title "duration"
+unset multiplot
+GNUPLOT
+  step "report $LOGS/summary.md, plot $LOGS/soak.png"
+}
+
+if $REPORT_ONLY; then
+  [[ -n "$RATE" && -f "$SAMPLES" ]] || fail "--report-only needs --rate and $SAMPLES"
+  report
+  exit 0
+fi
 rm -f "$SAMPLES"
 
 cleanup() {
@@ -157,49 +212,6 @@ curl -sf "$REST/jobs/$JOB/checkpoints" > "$LOGS/checkpoints.json" || true
 curl -sf "$REST/jobs/$JOB" | jq -r '"job state \(.state)"' | sed 's/^/  /'
 
 step "summary"
-awk -F'\t' -v rate="$RATE" -v every="$SAMPLE_EVERY" 'NR == 1 { next }
-  { n++; t[n] = $1; done_[n] = $2 + $3; lag[n] = $5; h1[n] = $6; h2[n] = $7; r1[n] = $8; r2[n] = $9; rk[n] = $10
-    if ($14 > cpmax) cpmax = $14; cpsum += $14; cpfail = $12; cpdone = $11 }
-  function third(a, from, to,   i, m) { m = 0; for (i = from; i <= to; i++) m += a[i]; return m / (to - from + 1) }
-  END {
-    q = int(n / 3)
-    printf "samples %d over %d s (offered %d records/s)\n", n, t[n], rate
-    printf "throughput %.1f records/s (first to last sample)\n", (done_[n] - done_[1]) / (t[n] - t[1])
-    printf "%-28s %12s %12s %12s\n", "mean over", "first third", "middle third", "last third"
-    printf "%-28s %12.0f %12.0f %12.0f\n", "consumer lag (records)", third(lag, 1, q), third(lag, q + 1, 2 * q), third(lag, 2 * q + 1, n)
-    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 1 heap (MiB)", third(h1, 1, q), third(h1, q + 1, 2 * q), third(h1, 2 * q + 1, n)
-    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 2 heap (MiB)", third(h2, 1, q), third(h2, q + 1, 2 * q), third(h2, 2 * q + 1, n)
-    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 1 RSS (MiB)", third(r1, 1, q), third(r1, q + 1, 2 * q), third(r1, 2 * q + 1, n)
-    printf "%-28s %12.0f %12.0f %12.0f\n", "TaskManager 2 RSS (MiB)", third(r2, 1, q), third(r2, q + 1, 2 * q), third(r2, 2 * q + 1, n)
-    printf "%-28s %12.0f %12.0f %12.0f\n", "Kafka RSS (MiB)", third(rk, 1, q), third(rk, q + 1, 2 * q), third(rk, 2 * q + 1, n)
-    printf "checkpoints completed %d, failed %d; latest-checkpoint duration mean %.0f ms, max %d ms\n", cpdone, cpfail, cpsum / n, cpmax
-  }' "$SAMPLES" | tee "$LOGS/summary.txt" | sed 's/^/  /'
-
-gnuplot <<GNUPLOT
-set terminal pngcairo size 1200,1000 font ",10"
-set output "$LOGS/soak.png"
-set datafile separator "\t"
-set key top left
-set xlabel "minutes since the soak began"
-set multiplot layout 2,2 title "docker/soak.sh: $RATE records/s offered for $MINUTES min (shared 2-core machine)"
-set title "throughput and consumer lag"
-set ylabel "records/s"
-set y2label "lag (records)"
-set y2tics
-pt = NaN; prev = NaN
-plot "$SAMPLES" every ::1 using (\$1/60):(dt = \$1 - pt, pt = \$1, d = (\$2 + \$3 - prev) / dt, prev = \$2 + \$3, d) with lines title "scored + dead-lettered per s", \
-     "" every ::1 using (\$1/60):5 axes x1y2 with lines title "consumer lag"
-unset y2tics; unset y2label
-set title "heap used (Flink REST)"
-set ylabel "MiB"
-plot "$SAMPLES" every ::1 using (\$1/60):6 with lines title "TaskManager 1", "" every ::1 using (\$1/60):7 with lines title "TaskManager 2"
-set title "resident set of the Java processes (DJL native included)"
-plot "$SAMPLES" every ::1 using (\$1/60):8 with lines title "TaskManager 1", "" every ::1 using (\$1/60):9 with lines title "TaskManager 2", "" every ::1 using (\$1/60):10 with lines title "Kafka"
-set title "latest completed checkpoint"
-set ylabel "end-to-end duration (ms)"
-plot "$SAMPLES" every ::1 using (\$1/60):14 with points pt 7 ps 0.4 title "duration"
-unset multiplot
-GNUPLOT
-step "plot $LOGS/soak.png"
+report
 (( status == 0 )) || fail "verify"
 step "PASSED"
