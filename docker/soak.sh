@@ -157,8 +157,11 @@ HEADER=$'t_s\tscored\tdead_lettered\tread\tlag\theap1_mb\theap2_mb\trss1_mb\trss
 PRODUCED=0
 MALFORMED=0
 produce() {  # produce RECORDS RATE SEED LOG: in the background, PRODUCER is its pid
+  # a later phase numbers its records after the earlier ones', so every record's key stays unique for verify
+  local first=()
+  (( PRODUCED > 0 )) && first=(--first-index "$PRODUCED")
   tools produce --bootstrap-servers kafka:9092 --data /opt/impflow/datasets/shuttle.csv --records "$1" \
-    --malformed-every "$EVERY" --rate "$2" --seed "$3" > "$4" 2>&1 &
+    --malformed-every "$EVERY" --rate "$2" --seed "$3" "${first[@]}" > "$4" 2>&1 &
   PRODUCER=$!
   PRODUCED=$(( PRODUCED + $1 ))
   MALFORMED=$(( MALFORMED + ($1 + EVERY / 2) / EVERY ))

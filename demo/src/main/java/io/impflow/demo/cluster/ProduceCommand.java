@@ -70,12 +70,17 @@ final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the row draws (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--first-index", defaultValue = "0", paramLabel = "N",
+      description = "Number of the first record (its key, e.g. eN); a later load into the same topic starts after"
+          + " the earlier one, so verify sees every key once (default: ${DEFAULT-VALUE}).")
+  int firstIndex;
+
   @Override
   public Integer call() throws InterruptedException {
-    if (records < 1 || malformedEvery < 0 || rate < 0 || tailEvery < 0 || !(tailFactor >= 1)) {
+    if (records < 1 || malformedEvery < 0 || rate < 0 || tailEvery < 0 || !(tailFactor >= 1) || firstIndex < 0) {
       System.err.println("error: --records must be >= 1, --malformed-every >= 0, --rate >= 0, --tail-every >= 0 and"
-          + " --tail-factor >= 1; got " + records + ", " + malformedEvery + ", " + rate + ", " + tailEvery + ", "
-          + tailFactor);
+          + " --tail-factor >= 1, --first-index >= 0; got " + records + ", " + malformedEvery + ", " + rate + ", "
+          + tailEvery + ", " + tailFactor + ", " + firstIndex);
       return 2;
     }
     double[][] rows;
@@ -101,8 +106,9 @@ final class ProduceCommand implements Callable<Integer> {
     int tail = 0;
     long start = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties)) {
-      for (int i = 0; i < records && failure.get() == null; i++) {
-        pace(start, i);
+      for (int n = 0; n < records && failure.get() == null; n++) {
+        pace(start, n);
+        int i = firstIndex + n;
         double[] row = rows[random.nextInt(rows.length)];
         Instant now = Instant.now();
         String key;
