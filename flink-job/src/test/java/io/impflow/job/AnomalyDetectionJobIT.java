@@ -8,6 +8,7 @@ import io.impflow.job.decode.RawRecord;
 import io.impflow.job.scoring.ServingModel;
 import io.impflow.job.sink.KafkaWiring;
 import io.impflow.model.DensityModel;
+import io.impflow.model.scoring.ScoreAgreement;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
@@ -75,7 +76,7 @@ class AnomalyDetectionJobIT {
   static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
       .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-  private static final double EXACT = 1e-12;
+  private static final double EXACT = ScoreAgreement.DEFAULT_TOLERANCE;
 
   @TempDir
   static Path dir;
@@ -183,8 +184,8 @@ class AnomalyDetectionJobIT {
     for (int k = 0; k < ids.size(); k++) {
       ScoredEvent event = scoreById.get(ids.get(k));
       int i = Integer.parseInt(ids.get(k).substring(1));
-      assertThat(event.getLogLikelihood()).as("log-likelihood of %s", ids.get(k)).isCloseTo(offline[k],
-          org.assertj.core.api.Assertions.within(EXACT));
+      assertThat(ScoreAgreement.relativeDifference(event.getLogLikelihood(), offline[k]))
+          .as("relative log-likelihood difference of %s", ids.get(k)).isLessThanOrEqualTo(EXACT);
       assertThat(event.getScore()).isEqualTo(-event.getLogLikelihood());
       assertThat(event.getThreshold()).isEqualTo(threshold);
       assertThat(event.getModelVersion()).isEqualTo(job.modelVersion());
@@ -264,7 +265,7 @@ class AnomalyDetectionJobIT {
     Set<String> offlineFlagged = new HashSet<>();
     for (int k = 0; k < ids.size(); k++) {
       ScoredEvent event = byId.get(ids.get(k));
-      assertThat(event.getLogLikelihood()).isCloseTo(offline[k], org.assertj.core.api.Assertions.within(EXACT));
+      assertThat(ScoreAgreement.relativeDifference(event.getLogLikelihood(), offline[k])).isLessThanOrEqualTo(EXACT);
       assertThat(event.getTimestamp().toEpochMilli())
           .isEqualTo(1_700_000_000_000L + Integer.parseInt(ids.get(k).substring(1)));
       if (offline[k] < event.getThreshold()) {
@@ -349,8 +350,8 @@ class AnomalyDetectionJobIT {
         double[] offline = m.score(byVersion.stream().map(e -> rows.get(e.getId())).toArray(double[][]::new))
             .logLikelihood();
         for (int k = 0; k < offline.length; k++) {
-          assertThat(byVersion.get(k).getLogLikelihood()).isCloseTo(offline[k],
-              org.assertj.core.api.Assertions.within(EXACT));
+          assertThat(ScoreAgreement.relativeDifference(byVersion.get(k).getLogLikelihood(), offline[k]))
+              .isLessThanOrEqualTo(EXACT);
         }
       }
     }

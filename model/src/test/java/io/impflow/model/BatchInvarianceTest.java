@@ -6,6 +6,7 @@ import io.impflow.model.flow.ActivationKind;
 import io.impflow.model.flow.Architecture;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.model.scoring.RowStatus;
+import io.impflow.model.scoring.ScoreAgreement;
 import io.impflow.model.train.TrainableFlow;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,8 +70,7 @@ class BatchInvarianceTest {
                     assertThat(s.status()[k]).as("row %d in batches of %d", i, batch).isEqualTo(together.status()[i]);
                     if (s.status()[k] == RowStatus.SCORED) {
                         double reference = together.logLikelihood()[i];
-                        double difference = Math.abs(s.logLikelihood()[k] - reference);
-                        worst = Math.max(worst, difference / Math.max(1, Math.abs(reference)));
+                        worst = Math.max(worst, ScoreAgreement.relativeDifference(s.logLikelihood()[k], reference));
                         scored++;
                     }
                 }

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Writes a seeded load of FeatureVector records drawn from a CSV file, with one malformed record (of every
- * {@link MalformedKind} in turn) in each {@code --malformed-every} records, at a steady rate. The producer is
- * idempotent with a long delivery timeout, so a broker restart mid-stream neither loses nor duplicates a record.
+ * {@link MalformedKind} in turn) in each {@code --malformed-every} records and, with {@code --tail-every}, one valid
+ * row moved far into the tail in each such number, at a steady rate. The producer is idempotent with a long delivery
+ * timeout, so a broker restart mid-stream neither loses nor duplicates a record.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = "Writes --records records to --topic: rows of --data, with malformed records mixed in.",
@@ -57,14 +58,29 @@ final class ProduceCommand implements Callable<Integer> {
       description = "Records per second; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
   double rate;
 
+  @Option(names = "--tail-every", defaultValue = "0", paramLabel = "K",
+      description = "One valid row in every K moved far into the tail: each feature's distance from the data's mean"
+          + " multiplied by --tail-factor, so |log p| reaches the thousands; 0 = none (default: ${DEFAULT-VALUE}).")
+  int tailEvery;
+
+  @Option(names = "--tail-factor", defaultValue = "25", paramLabel = "F",
+      description = "How far the --tail-every rows are moved (default: ${DEFAULT-VALUE}).")
+  double tailFactor;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the row draws (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--first-index", defaultValue = "0", paramLabel = "N",
+      description = "Number of the first record (its key, e.g. eN); a later load into the same topic starts after"
+          + " the earlier one, so verify sees every key once (default: ${DEFAULT-VALUE}).")
+  int firstIndex;
+
   @Override
   public Integer call() throws InterruptedException {
-    if (records < 1 || malformedEvery < 0 || rate < 0) {
-      System.err.println("error: --records must be >= 1, --malformed-every >= 0 and --rate >= 0; got " + records + ", "
-          + malformedEvery + ", " + rate);
+    if (records < 1 || malformedEvery < 0 || rate < 0 || tailEvery < 0 || !(tailFactor >= 1) || firstIndex < 0) {
+      System.err.println("error: --records must be >= 1, --malformed-every >= 0, --rate >= 0, --tail-every >= 0 and"
+          + " --tail-factor >= 1, --first-index >= 0; got " + records + ", " + malformedEvery + ", " + rate + ", "
+          + tailEvery + ", " + tailFactor + ", " + firstIndex);
       return 2;
     }
     double[][] rows;
@@ -85,11 +101,14 @@ final class ProduceCommand implements Callable<Integer> {
     MalformedKind[] kinds = MalformedKind.values();
     AtomicLong acknowledged = new AtomicLong();
     AtomicReference<Exception> failure = new AtomicReference<>();
+    double[] mean = columnMeans(rows);
     int malformed = 0;
+    int tail = 0;
     long start = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties)) {
-      for (int i = 0; i < records && failure.get() == null; i++) {
-        pace(start, i);
+      for (int n = 0; n < records && failure.get() == null; n++) {
+        pace(start, n);
+        int i = firstIndex + n;
         double[] row = rows[random.nextInt(rows.length)];
         Instant now = Instant.now();
         String key;
@@ -101,6 +120,10 @@ final class ProduceCommand implements Callable<Integer> {
           malformed++;
         } else {
           key = LoadKeys.valid(i);
+          if (tailEvery > 0 && i % tailEvery == 0) {
+            row = intoTheTail(row, mean, tailFactor);
+            tail++;
+          }
           value = codec.encode(MalformedKind.vector(key, row, now));
         }
         producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
@@ -119,9 +142,28 @@ final class ProduceCommand implements Callable<Integer> {
           + acknowledged.get() + " acknowledged records: " + failure.get());
       return 1;
     }
-    System.out.printf("produce: %d records (%d malformed) written to %s in %.1f s%n", acknowledged.get(), malformed,
-        topic, (System.nanoTime() - start) / 1e9);
+    System.out.printf("produce: %d records (%d malformed, %d moved into the tail) written to %s in %.1f s%n",
+        acknowledged.get(), malformed, tail, topic, (System.nanoTime() - start) / 1e9);
     return 0;
+  }
+
+  /** mean + factor * (row - mean), feature by feature: the same direction from the data's centre, farther out. */
+  static double[] intoTheTail(double[] row, double[] mean, double factor) {
+    double[] moved = new double[row.length];
+    for (int j = 0; j < row.length; j++) {
+      moved[j] = mean[j] + factor * (row[j] - mean[j]);
+    }
+    return moved;
+  }
+
+  private static double[] columnMeans(double[][] rows) {
+    double[] mean = new double[rows[0].length];
+    for (double[] row : rows) {
+      for (int j = 0; j < mean.length; j++) {
+        mean[j] += row[j] / rows.length;
+      }
+    }
+    return mean;
   }
 
   private void pace(long start, int index) throws InterruptedException {

@@ -3,6 +3,7 @@ package io.impflow.demo.cluster;
 import io.impflow.demo.MalformedKind;
 import io.impflow.model.DensityModel;
 import io.impflow.model.artifact.ArtifactException;
+import io.impflow.model.scoring.ScoreAgreement;
 import io.impflow.model.store.ModelStore;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
@@ -29,12 +30,17 @@ import picocli.CommandLine.Option;
  * Checks the job's committed output against its input: every record that {@code produce} wrote is scored or
  * dead-lettered exactly once (read_committed), a valid record is scored and a malformed one dead-lettered with its
  * kind's reason, every log-likelihood equals the offline model's (the version the score names) within
- * {@code --tolerance}, the anomaly flags follow the threshold, and there is exactly one alert per flagged record.
+ * {@code --tolerance} relative to max(1, |log p|) ({@link ScoreAgreement}), the anomaly flags follow the threshold,
+ * and there is exactly one alert per flagged record.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = "Verifies scores, alerts and dead letters against the input topic and an offline scoring.")
 final class VerifyCommand implements Callable<Integer> {
   private static final int SHOWN_PROBLEMS = 10;
+  /** |log p| from which a row counts as far in the tail in the report (where 1e-12 absolute is below an ulp). */
+  private static final double TAIL = 1000;
+  /** Rows per offline scoring call. */
+  private static final int OFFLINE_BATCH = 8192;
 
   @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT,...", description = "Kafka cluster.")
   String bootstrapServers;
@@ -63,8 +69,9 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--dead-letters-topic", defaultValue = "dead-letters", description = "(default: ${DEFAULT-VALUE})")
   String deadLettersTopic;
 
-  @Option(names = "--tolerance", defaultValue = "1e-12",
-      description = "Largest allowed |streamed - offline| log-likelihood (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--tolerance", defaultValue = "" + ScoreAgreement.DEFAULT_TOLERANCE,
+      description = "Largest allowed |streamed - offline| / max(1, |offline|) log-likelihood, the model's own"
+          + " exactness bound (default: ${DEFAULT-VALUE}).")
   double tolerance;
 
   @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
@@ -82,6 +89,9 @@ final class VerifyCommand implements Callable<Integer> {
   private final List<String> problems = new ArrayList<>();
   /** Valid records whose log-likelihood differs from offline scoring by more than the tolerance. */
   private int beyondTolerance;
+  /** Scored valid records far in the tail (|offline log p| at least {@link #TAIL}), where the bound is relative. */
+  private int tailRows;
+  private double largestTailLogLikelihood;
   /** The record with the largest difference relative to max(1, |offline log-likelihood|), for the report. */
   private String largestRelative = "none";
   private double largestRelativeDifference = -1;
@@ -104,14 +114,17 @@ final class VerifyCommand implements Callable<Integer> {
     double largestDifference = checkEveryRecord(input, scores, deadLetters, alerts);
     long flagged = scores.values().stream().filter(s -> s.get(0).getIsAnomaly()).count();
     System.out.printf("verify: %d input records (%d malformed): %d scores (%d anomalies), %d alerts, %d dead letters;"
-        + " scored by model versions %s; largest |streamed - offline| log-likelihood %.3g; %.1f s%n", input.size(),
+        + " scored by model versions %s; largest |streamed - offline| log-likelihood %.3g, relative to max(1,"
+        + " |log p|) %.3g; %d rows with |log p| >= %.0f (up to %.0f); %.1f s%n", input.size(),
         malformed, scores.values().stream().mapToInt(List::size).sum(), flagged,
         alerts.values().stream().mapToInt(List::size).sum(),
         deadLetters.values().stream().mapToInt(List::size).sum(), versionCounts, largestDifference,
+        Math.max(0, largestRelativeDifference), tailRows, TAIL, largestTailLogLikelihood,
         (System.nanoTime() - start) / 1e9);
+    System.out.println("verify: the largest relative difference: " + largestRelative);
     if (beyondTolerance > 0) {
-      System.out.printf("verify: %d of %d scored records differ from offline scoring by more than %s; the largest"
-          + " relative difference: %s%n", beyondTolerance, scores.size(), tolerance, largestRelative);
+      System.out.printf("verify: %d of %d scored records differ from offline scoring by more than %s relative to"
+          + " max(1, |log p|)%n", beyondTolerance, scores.size(), tolerance);
     }
     if (!problems.isEmpty()) {
       System.err.println("verify: FAILED, " + problems.size() + " problems; the first ones:");
@@ -119,7 +132,7 @@ final class VerifyCommand implements Callable<Integer> {
       return 1;
     }
     System.out.println("verify: OK: every record scored or dead-lettered exactly once; scores equal offline scoring"
-        + " within " + tolerance);
+        + " within " + tolerance + " relative to max(1, |log p|)");
     return 0;
   }
 
@@ -235,12 +248,16 @@ final class VerifyCommand implements Callable<Integer> {
       }
       List<Integer> members = group.getValue();
       try (DensityModel density = DensityModel.load(artifact)) {
-        double[] offline = density.score(members.stream().map(rows::get).toArray(double[][]::new)).logLikelihood();
         double threshold = density.calibration().orElseThrow(() -> new IllegalStateException("model " + artifact
             + " has no calibrated threshold; the job needs one too")).threshold();
-        for (int m = 0; m < members.size(); m++) {
-          largest = Math.max(largest, checkScore(valid.get(members.get(m)), offline[m], threshold, input, scores,
-              alerts));
+        // In chunks, so a soak's million rows need no million-row tensors; a row scores the same in any batch.
+        for (int from = 0; from < members.size(); from += OFFLINE_BATCH) {
+          List<Integer> chunk = members.subList(from, Math.min(members.size(), from + OFFLINE_BATCH));
+          double[] offline = density.score(chunk.stream().map(rows::get).toArray(double[][]::new)).logLikelihood();
+          for (int m = 0; m < chunk.size(); m++) {
+            largest = Math.max(largest, checkScore(valid.get(chunk.get(m)), offline[m], threshold, input, scores,
+                alerts));
+          }
         }
       }
     }
@@ -255,17 +272,22 @@ final class VerifyCommand implements Callable<Integer> {
     String key = new String(input.get(position).key(), StandardCharsets.UTF_8);
     double difference = Math.abs(score.getLogLikelihood() - offline);
     int alertCount = alerts.getOrDefault(position, List.of()).size();
-    double relative = difference / Math.max(1, Math.abs(offline));
+    double relative = ScoreAgreement.relativeDifference(score.getLogLikelihood(), offline);
+    if (Math.abs(offline) >= TAIL) {
+      tailRows++;
+      largestTailLogLikelihood = Math.max(largestTailLogLikelihood, Math.abs(offline));
+    }
     if (!(relative <= largestRelativeDifference)) {
       largestRelativeDifference = relative;
       largestRelative = String.format("%s at %s: streamed %.17g, offline %.17g, |difference| %.3g, relative %.3g,"
           + " solver residual %.3g", key, position, score.getLogLikelihood(), offline, difference, relative,
           score.getSolverResidual());
     }
-    if (!(difference <= tolerance)) {
+    if (!(relative <= tolerance)) {
       beyondTolerance++;
       problems.add(key + " at " + position + ": streamed log-likelihood " + score.getLogLikelihood()
-          + ", offline " + offline + " (model " + score.getModelVersion() + ")");
+          + ", offline " + offline + ", relative difference " + relative + " (model " + score.getModelVersion()
+          + ")");
     } else if (!score.getId().equals(key)) {
       problems.add("the score at " + position + " has id " + score.getId() + ", the record's key is " + key);
     } else if (score.getThreshold() != threshold || score.getIsAnomaly() != (offline < threshold)) {

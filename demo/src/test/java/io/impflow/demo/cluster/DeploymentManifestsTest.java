@@ -2,6 +2,8 @@ package io.impflow.demo.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.impflow.job.AnomalyDetectionJob;
+import io.impflow.job.metrics.PrometheusEndpoint;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -26,7 +31,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * docker/compose.yaml, docker/k8s/ and the image's Flink config.yaml describe one topology: the same services and
  * Service names, the ports Flink is configured with, the model store and checkpoint volumes at the same paths, the
  * same arguments for the one-shot and scheduled roles, and one model store (model-init fills it, retrain keeps it,
- * the job serves its latest version and loads announced versions from it).
+ * the job serves its latest version and loads announced versions from it). The Flink Kubernetes Operator's
+ * FlinkDeployment (docker/flink-operator/) runs the same job on the same volumes, with the operator's fields only.
  */
 class DeploymentManifestsTest {
   private static final Path DOCKER = Path.of(System.getProperty("basedir", "."), "..", "docker").normalize();
@@ -216,6 +222,134 @@ class DeploymentManifestsTest {
         args("Job/submit"))) {
       assertThat(arguments).containsSubsequence("--bootstrap-servers", address);
     }
+  }
+
+  // --- the Flink Kubernetes Operator (docker/flink-operator/): validated here, not run (no registry serves flink:2.2)
+
+  /** The fields of the operator's FlinkDeploymentSpec (flink.apache.org/v1beta1) and of its job and resource specs. */
+  private static final Set<String> OPERATOR_SPEC_FIELDS = Set.of("image", "imagePullPolicy", "serviceAccount",
+      "flinkVersion", "ingress", "podTemplate", "jobManager", "taskManager", "logConfiguration", "mode", "job",
+      "restartNonce", "flinkConfiguration");
+  private static final Set<String> OPERATOR_JOB_FIELDS = Set.of("jarURI", "parallelism", "entryClass", "args",
+      "state", "upgradeMode", "allowNonRestoredState", "initialSavepointPath", "savepointTriggerNonce",
+      "checkpointTriggerNonce", "savepointRedeployNonce", "autoscalerResetNonce");
+  private static final Set<String> OPERATOR_RESOURCE_FIELDS = Set.of("cpu", "memory", "ephemeralStorage");
+
+  @Test
+  void theFlinkDeploymentUsesOnlyTheOperatorsFieldsAndTheFlinkVersionOfThisBuild() throws IOException {
+    Map<String, Object> deployment = flinkDeployment();
+    assertThat(deployment).containsEntry("apiVersion", "flink.apache.org/v1beta1")
+        .containsEntry("kind", "FlinkDeployment");
+    Map<String, Object> spec = map(deployment, "spec");
+    assertThat(OPERATOR_SPEC_FIELDS).containsAll(spec.keySet());
+    String flinkVersion = pomProperty("flink.version");
+    assertThat(spec.get("flinkVersion")).as("the operator's FlinkVersion of Flink %s", flinkVersion)
+        .isEqualTo("v" + flinkVersion.replaceFirst("^(\\d+)\\.(\\d+).*", "$1_$2"));
+    Map<String, Object> job = map(spec, "job");
+    assertThat(OPERATOR_JOB_FIELDS).containsAll(job.keySet());
+    assertThat(job.get("upgradeMode")).isIn("last-state", "savepoint", "stateless");
+    assertThat(job.get("state")).isIn("running", "suspended");
+    for (String role : List.of("jobManager", "taskManager")) {
+      Map<String, Object> resource = map(map(spec, role), "resource");
+      assertThat(OPERATOR_RESOURCE_FIELDS).as(role).containsAll(resource.keySet());
+      assertThat(resource.get("cpu")).as("%s cpu (a number in the CRD)", role).isInstanceOf(Number.class);
+      assertThat(resource.get("memory")).as("%s memory (a string in the CRD)", role).isInstanceOf(String.class);
+    }
+    map(spec, "flinkConfiguration").forEach((key, value) ->
+        assertThat(value).as("flinkConfiguration %s (string values)", key).isInstanceOf(String.class));
+    Map<String, Object> pod = map(map(spec, "podTemplate"), "spec");
+    assertThat(list(pod, "containers")).extracting(c -> c.get("name"))
+        .as("the operator merges the pod template into the container it names flink-main-container")
+        .containsExactly("flink-main-container");
+  }
+
+  @Test
+  void theOperatorImageIsTheOfficialFlinkImageWithTheJobDjlAndThePrometheusPlugin() throws IOException {
+    List<String> dockerfile = Files.readAllLines(DOCKER.resolve("flink-operator/Dockerfile"));
+    String official = "flink:" + pomProperty("flink.version") + "-java" + pomProperty("maven.compiler.release");
+    assertThat(dockerfile).contains("ARG FLINK_IMAGE=" + official, "FROM ${FLINK_IMAGE}");
+    Map<String, String> copies = new HashMap<>();
+    dockerfile.stream().filter(l -> l.startsWith("COPY ")).map(l -> l.split("\\s+"))
+        .forEach(words -> copies.put(words[words.length - 2], words[words.length - 1]));
+    assertThat(copies).containsEntry("lib/", "/opt/flink/lib/").containsEntry("usrlib/", "/opt/flink/usrlib/")
+        .containsEntry("plugins/", "/opt/flink/plugins/");
+    // build.sh writes the context the COPY lines read: the job jar under the name the manifest runs, the reporter
+    // as a plugin directory of its own, DJL's engine and native library in lib/
+    String build = Files.readString(DOCKER.resolve("build.sh"));
+    Map<String, Object> job = map(map(flinkDeployment(), "spec"), "job");
+    String jar = ((String) job.get("jarURI")).replaceFirst("^local:///opt/flink/", "");
+    assertThat(jar).isEqualTo("usrlib/impflow-flink-job.jar");
+    assertThat(build).contains("\"$OCTX/" + jar + "\"", "\"$OCTX/plugins/metrics-prometheus\"",
+        "flink-metrics-prometheus-$flink_version.jar", "ai/djl/", "docker/flink-operator/Dockerfile");
+    assertThat(job.get("entryClass")).isEqualTo(AnomalyDetectionJob.class.getName());
+
+    Map<String, Object> configuration = map(map(flinkDeployment(), "spec"), "flinkConfiguration");
+    Map<String, Object> pod = map(map(map(flinkDeployment(), "spec"), "podTemplate"), "spec");
+    Configuration reporter = new Configuration();
+    int port = Integer.parseInt((String) configuration.get("metrics.reporter.prom.port"));
+    PrometheusEndpoint.configure(reporter, port);
+    assertThat(configuration).as("the reporter as the job's own --metrics-port configures it")
+        .containsAllEntriesOf(reporter.toMap());
+    assertThat(list(list(pod, "containers").get(0), "ports")).extracting(p -> p.get("containerPort"))
+        .containsExactly(port);
+    assertThat((String) configuration.get("env.java.opts.all")).contains("-Dai.djl.offline=true",
+        "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1");
+  }
+
+  @Test
+  void theOperatorsJobRunsWithSubmitsArgumentsOnTheStoresLatestVersionAndTheSameVolumes() throws IOException {
+    Map<String, Object> spec = map(flinkDeployment(), "spec");
+    Map<String, Object> job = map(spec, "job");
+    List<String> args = strings(job.get("args"));
+    List<String> submit = command("submit");
+    assertThat(submit.get(0)).isEqualTo("submit");
+    // The same flags as compose's submit, but --model names one artifact: the link the init container points at
+    // the store's latest version (the submit role resolves the store itself).
+    String serving = flag(args, "--model");
+    List<String> resolved = args.stream().map(a -> a.equals(serving) ? flag(submit, "--model") : a).toList();
+    assertThat(resolved).isEqualTo(submit.subList(1, submit.size()));
+    assertThat(job.get("parallelism")).isEqualTo(Integer.parseInt(flag(args, "--parallelism")));
+
+    Map<String, Object> pod = map(map(spec, "podTemplate"), "spec");
+    Map<String, Object> init = list(pod, "initContainers").get(0);
+    assertThat(init.get("image")).isEqualTo(spec.get("image"));
+    String script = String.join(" ", strings(init.get("command")));
+    assertThat(script).contains("cat " + flag(submit, "--model") + "/latest", "ln -sfn", serving);
+    Map<String, String> initMounts = new HashMap<>();
+    list(init, "volumeMounts").forEach(m -> initMounts.put((String) m.get("name"), (String) m.get("mountPath")));
+    Map<String, String> mounts = new HashMap<>();
+    list(list(pod, "containers").get(0), "volumeMounts")
+        .forEach(m -> mounts.put((String) m.get("name"), (String) m.get("mountPath")));
+    assertThat(serving).startsWith(mounts.get("serving") + "/");
+    assertThat(initMounts).containsEntry("serving", mounts.get("serving")).containsEntry("models", "/models");
+
+    // the model store and checkpoints at the impflow image's paths, on the claims of docker/k8s/storage.yaml
+    String checkpoints = ((String) flinkConfig.get("execution.checkpointing.dir"));
+    assertThat(map(spec, "flinkConfiguration")).containsEntry("execution.checkpointing.dir", checkpoints);
+    assertThat(mounts).containsEntry("models", "/models")
+        .containsEntry("checkpoints", checkpoints.replaceFirst("^file://", ""));
+    for (Map<String, Object> volume : list(pod, "volumes")) {
+      if (volume.containsKey("persistentVolumeClaim")) {
+        assertThat(K8S).containsKey("PersistentVolumeClaim/" + map(volume, "persistentVolumeClaim").get("claimName"));
+      } else {
+        assertThat(volume).containsEntry("name", "serving").containsKey("emptyDir");
+      }
+    }
+  }
+
+  private static Map<String, Object> flinkDeployment() throws IOException {
+    List<Map<String, Object>> documents = load(DOCKER.resolve("flink-operator/flink-deployment.yaml"));
+    assertThat(documents).hasSize(1);
+    return documents.get(0);
+  }
+
+  /** A property of the root POM (the build's one place for versions). */
+  private static String pomProperty(String name) throws IOException {
+    String pom = Files.readString(DOCKER.resolveSibling("pom.xml"));
+    Matcher matcher = Pattern.compile("<" + Pattern.quote(name)
+        + ">([^<]+)</").matcher(pom);
+    assertThat(matcher.find()).as("property %s in the root pom.xml", name).isTrue();
+    return matcher.group(1).trim();
   }
 
   // --- reading the files

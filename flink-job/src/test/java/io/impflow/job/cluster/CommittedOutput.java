@@ -1,12 +1,11 @@
 package io.impflow.job.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import io.impflow.model.DensityModel;
 import io.impflow.model.scoring.BatchScores;
 import io.impflow.model.scoring.RowStatus;
-import io.impflow.model.solver.SolverSettings;
+import io.impflow.model.scoring.ScoreAgreement;
 import io.impflow.schemas.avro.Alert;
 import io.impflow.schemas.avro.DeadLetter;
 import io.impflow.schemas.avro.DeadLetterReason;
@@ -39,15 +38,11 @@ import org.apache.kafka.common.TopicPartition;
  * each score the offline score of the published model it names.
  */
 final class CommittedOutput implements AutoCloseable {
-  /** Scores of ordinary rows must equal offline scoring to this absolute difference in log-likelihood. */
-  static final double EXACT = 1e-12;
   /**
-   * Scores of extreme rows must equal offline scoring to this difference relative to max(1, |log p|): the solver's
-   * own tolerance. Such rows (e.g. all features 0 where the model expects 1013 ± 8, |log p| ≈ 7,900) converge to a
-   * relative residual of ~1e-11 in 3 iterations, and their log-likelihood differs from a differently batched offline
-   * score by ~1e-13 relatively (measured also with the batch-invariant solver), more than 1e-12 absolutely.
+   * Every score, of an ordinary or an extreme row (e.g. all features 0 where the model expects 1013 ± 8, |log p| ≈
+   * 7,900), must equal offline scoring within this bound relative to max(1, |log p|) ({@link ScoreAgreement}).
    */
-  static final double SOLVER_RELATIVE = SolverSettings.DEFAULT.tolerance();
+  static final double EXACT = ScoreAgreement.DEFAULT_TOLERANCE;
 
   final List<ScoredEvent> scores = new ArrayList<>();
   final List<Alert> alerts = new ArrayList<>();
@@ -135,7 +130,7 @@ final class CommittedOutput implements AutoCloseable {
   /**
    * Asserts exactly-once output for {@code input}: every record is scored or dead-lettered exactly once, broken ones
    * with their defect's reason; every score names one of {@code published} (version to artifact) and equals that
-   * model's offline score within {@link #EXACT} (extreme rows: {@link #SOLVER_RELATIVE}), with its anomaly flag and
+   * model's offline score within {@link #EXACT} relative to max(1, |log p|), with its anomaly flag and
    * an alert exactly for the flagged; a well-formed record is dead-lettered only as {@code SOLVER_NOT_CONVERGED}, and only if offline scoring does not
    * score it either.
    *
@@ -186,15 +181,15 @@ final class CommittedOutput implements AutoCloseable {
       scoresByVersion.merge(score.getModelVersion(), 1, Integer::sum);
       assertThat(model.scores.status()[k]).as("offline status at %s", position).isEqualTo(RowStatus.SCORED);
       double expected = model.scores.logLikelihood()[k];
-      double difference = Math.abs(score.getLogLikelihood() - expected);
+      double relative = ScoreAgreement.relativeDifference(score.getLogLikelihood(), expected);
       if (input.extreme[i]) {
-        maxExtremeRelative = Math.max(maxExtremeRelative, difference / Math.max(1, Math.abs(expected)));
-        assertThat(score.getLogLikelihood()).as("log-likelihood of extreme row %s at %s", StreamInput.id(i), position)
-            .isCloseTo(expected, within(SOLVER_RELATIVE * Math.max(1, Math.abs(expected))));
+        maxExtremeRelative = Math.max(maxExtremeRelative, relative);
       } else {
-        maxOrdinary = Math.max(maxOrdinary, difference);
-        assertThat(score.getLogLikelihood()).as("log-likelihood at %s", position).isCloseTo(expected, within(EXACT));
+        maxOrdinary = Math.max(maxOrdinary, relative);
       }
+      assertThat(relative).as("|log p difference| / max(1, |log p|) of %s%s at %s: streamed %s, offline %s",
+          StreamInput.id(i), input.extreme[i] ? " (extreme row)" : "", position, score.getLogLikelihood(), expected)
+          .isLessThanOrEqualTo(EXACT);
       assertThat(score.getIsAnomaly()).as("anomaly flag at %s", position).isEqualTo(expected < model.threshold);
       if (score.getIsAnomaly()) {
         flagged.add(position);
@@ -223,11 +218,12 @@ final class CommittedOutput implements AutoCloseable {
    * @param notConverged well-formed records dead-lettered because the solver hit its cap
    * @param alerts alerts
    * @param scoresByVersion scores per model version
-   * @param maxDifference largest absolute log-likelihood difference from offline scoring, ordinary rows
-   * @param maxExtremeRelativeDifference largest relative difference from offline scoring, extreme rows
+   * @param maxRelativeDifference largest log-likelihood difference from offline scoring relative to max(1, |log p|),
+   *     ordinary rows
+   * @param maxExtremeRelativeDifference the same, extreme rows
    */
   record Checked(int records, int scored, int deadLettered, int notConverged, int alerts,
-      Map<String, Integer> scoresByVersion, double maxDifference, double maxExtremeRelativeDifference) {}
+      Map<String, Integer> scoresByVersion, double maxRelativeDifference, double maxExtremeRelativeDifference) {}
 
   /** One model's offline scores of the well-formed rows, and its threshold. */
   private record Offline(BatchScores scores, double threshold) {

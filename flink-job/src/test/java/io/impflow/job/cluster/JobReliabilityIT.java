@@ -47,6 +47,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +73,10 @@ class JobReliabilityIT {
   private static final Duration OUTPUT_TIMEOUT = Duration.ofSeconds(240);
   /** How long each broker outage lasts: longer than a checkpoint interval, so transactions are open across it. */
   private static final Duration OUTAGE = Duration.ofSeconds(5);
+  /** The long outage: a minute beyond the sink producers' delivery timeout (Kafka's default, 2 minutes). */
+  private static final Duration LONG_OUTAGE = Duration.ofMinutes(3);
+  /** JUnit tag of the long outage test, which {@code ./mvnw verify} leaves out (profile {@code long-its}). */
+  static final String LONG_OUTAGE_TAG = "long-outage";
 
   @TempDir
   static Path dir;
@@ -165,6 +170,82 @@ class JobReliabilityIT {
           String.join("; ", outages), checked, checkpoints, restarts(jobId));
       assertThat(checked.records()).isEqualTo(RECORDS);
       assertThat(recoveries).as("recovery times (s)").hasSize(2);
+    }
+  }
+
+  /**
+   * A broker outage longer than the sink producers' delivery timeout (Kafka's default, 2 minutes): the sends fail,
+   * so the job fails, restarts under its own strategy until the broker is back, and restores from its latest
+   * checkpoint. A failing Kafka writer aborts its transaction while the broker is away; that times out, and Flink
+   * takes an exception while handling a task's failure as fatal: the TaskManager JVM exits. The test restarts it
+   * as a deployment's supervisor does (compose's {@code restart: on-failure}, a Kubernetes pod's restart). Excluded
+   * from {@code ./mvnw verify} by its tag (it takes over 3 minutes); run it with {@code -Plong-its} (see
+   * docs/reliability.md).
+   */
+  @Test
+  @Tag(LONG_OUTAGE_TAG)
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void aBrokerOutageLongerThanTheDeliveryTimeoutFailsTheJobWhichRestoresAndLosesOrDuplicatesNothing()
+      throws Exception {
+    Topics topics = Topics.create("long-outage", false);
+    StreamInput input = StreamInput.generate(RECORDS, new Random(25), false);
+    FlinkRestClient rest = flink.rest();
+    try (CommittedOutput output = topics.output()) {
+      String jobId = topics.run(modelV1, 2);
+      CompletableFuture<AtomicReferenceArray<RecordMetadata>> produced =
+          input.produceAtSteadyPace(kafka, topics.events, RECORDS_PER_SECOND);
+      awaitOutput(output, jobId, OUTPUT_BEFORE_FAILURE);
+      FlinkRestClient.CheckpointCounts before = rest.checkpointCounts(jobId);
+      int committedBefore = output.distinctPositions();
+
+      int taskManagers = flink.liveTaskManagers().size();
+      List<Double> replaced = new ArrayList<>();
+      long down = System.nanoTime();
+      assertThat(kafka.stop(Duration.ofSeconds(60))).as("broker exit status after SIGTERM").isEqualTo(143);
+      // Watch the job through the outage: when it first leaves RUNNING (a send failed after the delivery timeout,
+      // or a checkpoint could not complete), and restart TaskManagers that exit.
+      double failedAfter = -1;
+      while (System.nanoTime() - down < LONG_OUTAGE.toNanos()) {
+        if (failedAfter < 0 && !"RUNNING".equals(rest.jobState(jobId))) {
+          failedAfter = seconds(down);
+        }
+        superviseTaskManagers(taskManagers, replaced, down);
+        TimeUnit.MILLISECONDS.sleep(500);
+      }
+      String restartsDuringOutage = restarts(jobId);
+      kafka.restart();
+      long back = System.nanoTime();
+      double outage = (back - down) / 1e9;
+      long completedAtRestart = rest.checkpointCounts(jobId).completed();
+      await(() -> superviseTaskManagers(taskManagers, replaced, down)
+          && rest.checkpointCounts(jobId).completed() > completedAtRestart
+          && rest.checkpointCounts(jobId).restored() > before.restored(), "a restore from a checkpoint and a"
+          + " completed checkpoint after the broker came back", jobId);
+      double recovery = seconds(back);
+      await(() -> {
+        output.poll();
+        return superviseTaskManagers(taskManagers, replaced, down)
+            && output.distinctPositions() > committedBefore + 2 * RECORDS_PER_SECOND;
+      }, "new committed output after the outage", jobId);
+      double outputAfter = seconds(back);
+
+      Map<SourcePosition, Integer> indexAt = finish(input, produced, output, jobId);
+      FlinkRestClient.CheckpointCounts checkpoints = rest.checkpointCounts(jobId);
+      String restarts = restarts(jobId);
+      rest.cancelJob(jobId, Duration.ofSeconds(60));
+      output.drainToEnd();
+      CommittedOutput.Checked checked = output.assertExactlyOnce(input, indexAt, Map.of(version(modelV1), modelV1));
+      System.out.printf("impflow reliability IT, long broker outage: broker down %.1f s (SIGTERM at %d committed"
+          + " records); the job left RUNNING %.1f s into the outage, restarts during the outage %s; after the"
+          + " broker's restart a restore from a checkpoint and a completed checkpoint within %.1f s, %d more records"
+          + " committed within %.1f s; TaskManagers that exited and were restarted at (s into the outage) %s; %s;"
+          + " checkpoints before %s, at the end %s, job restarts %s%n", outage, committedBefore, failedAfter,
+          restartsDuringOutage, recovery, output.distinctPositions() - committedBefore, outputAfter, replaced, checked,
+          before, checkpoints, restarts);
+      assertThat(failedAfter).as("seconds into the outage when the job left RUNNING").isPositive();
+      assertThat(Long.parseLong(restarts)).as("job restarts").isPositive();
+      assertThat(checkpoints.restored()).as("restores from a checkpoint").isGreaterThan(before.restored());
+      assertThat(checked.records()).isEqualTo(RECORDS);
     }
   }
 
@@ -389,6 +470,18 @@ class JobReliabilityIT {
             SingleObjectCodec.forSpecific(ModelUpdate.class, SchemaStore.empty()).encode(update)));
       }
     }
+  }
+
+  /**
+   * Starts a TaskManager for each of the {@code wanted} that has exited, as a deployment's supervisor restarts a
+   * failed container; records when (seconds since {@code since}). Returns true, to be used inside a wait condition.
+   */
+  private static boolean superviseTaskManagers(int wanted, List<Double> replaced, long since) {
+    for (int live = flink.liveTaskManagers().size(); live < wanted; live++) {
+      flink.startTaskManager();
+      replaced.add(Math.round(seconds(since) * 10) / 10.0);
+    }
+    return true;
   }
 
   /** Waits until {@code output} has committed results for {@code positions} input records. */
