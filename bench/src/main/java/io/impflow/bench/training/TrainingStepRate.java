@@ -101,7 +101,7 @@ public final class TrainingStepRate {
     }
     System.out.printf(Locale.ROOT, "config=%s d=%d hidden=%s blocks=%s batch=%d dtype=%s data=%s%n",
         spec.architecture(), data.dimension(), options.get("hidden"), options.get("blocks"), batch, dtype, args[0]);
-    System.out.printf(Locale.ROOT, "timed_steps=%d wall_s=%.3f cpu_s_main_thread=%.3f steps_per_s=%.4f%n", steps,
+    System.out.printf(Locale.ROOT, "timed_steps=%d wall_s=%.6f cpu_s_main_thread=%.6f steps_per_s=%.6f%n", steps,
         elapsed[0].wallSeconds(), elapsed[0].cpuSeconds(), steps / elapsed[0].wallSeconds());
   }
 }
