@@ -151,19 +151,21 @@ public final class InputTransform {
 
     /**
      * Least standard deviation of a feature under the robust start, as a share of its standard deviation over all
-     * rows. A feature that is (nearly) constant on the robust support, such as a value most rows share exactly,
-     * would otherwise get a start Gaussian of almost no width there, and every normal row off that value would
-     * look infinitely far (measured on the bundled sets in trainer/README.md: the value matters only where such
-     * features exist, e.g. pima contaminated seed 2, AUROC of the start 0.57 at 0.02 and 0.70 at 0.5).
+     * rows: the robust start moves the location and the correlations towards the robust support, but is never
+     * narrower than the classical Gaussian in any feature. A start narrower than the normal rows leaves their tail
+     * far out, and the flow's residual blocks (Lipschitz-bounded, with bounded sin activations) cannot pull rows back
+     * from far beyond the start's bulk: shuttle clean, seed 1, with the floor at 0.5 trained to a held-out NLL of 2.2
+     * nats after 1,470 steps (AUROC 0.990, recall 0.70 at the 0.1 % threshold), with it at 1 to −8.4 (AUROC 0.998,
+     * recall 0.95). It also keeps a value most rows share (a spike) from making every other normal row infinitely far.
      */
-    static final double ROBUST_SCALE_FLOOR = 0.5;
+    static final double ROBUST_SCALE_FLOOR = 1.0;
 
     /** The χ²_d probability below which {@link MinimumCovarianceDeterminant} keeps a row in its reweighted support. */
     static final double REWEIGHT_PROBABILITY = 0.975;
 
     /**
      * The robust transform: the reweighted MCD's support (computed on the classically standardized rows; MCD is
-     * affine equivariant) gives the location and per-feature scale (floored at {@link #ROBUST_SCALE_FLOOR} of the
+     * affine equivariant) gives the location and per-feature scale (never below {@link #ROBUST_SCALE_FLOOR} times the
      * classical scale), and the Ledoit–Wolf shrinkage covariance of the support rows, its diagonal floored alike,
      * gives the whitening. So the untrained flow is the robust Gaussian of the rows, with shrinkage for few rows.
      */

