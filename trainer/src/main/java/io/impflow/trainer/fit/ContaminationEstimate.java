@@ -8,18 +8,18 @@ import io.impflow.model.robust.RobustGaussian;
  * {@code --contamination auto}: the share of anomalies in the training rows, estimated from their reweighted minimum
  * covariance determinant (the robust Gaussian of the densest half, before the input transform widens it to the
  * classical scale). Under that Gaussian a squared distance beyond the χ²_d 97.5 % quantile happens to 2.5 % of the
- * rows; the estimate is the share of
- * rows beyond it in excess of those 2.5 % and of three binomial standard errors of that share (what a Gaussian
- * sample shows by chance), as a share of the rest, so rows from the Gaussian, or from a density with lighter tails,
- * give 0 and the fit stays plain maximum likelihood, while the far rows of a contaminated window count. Rows of a heavy-tailed normal class count too, so the estimate is capped at {@link #MAX}: real normal
- * behaviour is rarely Gaussian (the bundled sets' clean training parts give 0.18–0.30), and trimming that much of a
- * clean class leaves its tail unmodelled (shuttle clean, seed 1, trimmed 0.18 from a robust start: AUROC 0.991 and
+ * rows; the estimate is the share of rows beyond it in excess of those 2.5 % and of three binomial standard errors
+ * of that share (what a Gaussian sample shows by chance), as a share of the rest, so rows from the Gaussian, or from
+ * a density with lighter tails, give 0 and the fit stays plain maximum likelihood, while the far rows of a
+ * contaminated window count. Rows of a heavy-tailed normal class count too, so the estimate is capped at
+ * {@link #MAX}: real normal behaviour is rarely Gaussian (every bundled set, clean or contaminated, reaches the cap;
+ * uncapped they estimate 0.18–0.33), and trimming that much of a clean class leaves its tail unmodelled (shuttle clean, seed 1, trimmed 0.18 from a robust start: AUROC 0.991 and
  * recall 0.70 at the default threshold, against 0.999 and 0.96 when trimming 0.1). The robust start itself, not the
  * trimming, is what keeps a larger share of anomalies (MCD's breakdown point is one half) from pulling the fit.
  */
 public final class ContaminationEstimate {
 
-  /** Quantile of the start Gaussian's squared distance beyond which a row counts as far. */
+  /** Quantile of the robust Gaussian's squared distance beyond which a row counts as far. */
   static final double CUT_PROBABILITY = 0.975;
   /** Standard errors of the far share that a Gaussian sample may show by chance. */
   static final double CHANCE_STANDARD_ERRORS = 3;
